@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+/* Options shared by porterctl's verbs, filled by argument parsing in
+ * porterctl.c and handed to every verb as its userdata. */
+typedef enum OutputMode {
+        OUTPUT_SHORT,
+        OUTPUT_JSON,
+} OutputMode;
+
+typedef struct PorterctlArgs {
+        bool user;        /* --user: the per-user manager and search paths */
+        bool no_block;    /* --no-block */
+        bool no_pager;    /* --no-pager */
+        bool no_legend;   /* --no-legend */
+        OutputMode output;/* -o json / --json */
+        char **properties;/* -p PROP (show) */
+        /* escape/unescape */
+        bool escape_path, escape_unescape, escape_mangle, escape_instance;
+        const char *escape_suffix, *escape_template;
+} PorterctlArgs;
+
+/* systemctl's exit codes (LSB), which porterctl mirrors per verb. */
+enum {
+        EXIT_PROGRAM_RUNNING_OR_SERVICE_OK = 0,
+        EXIT_PROGRAM_DEAD_AND_PID_EXISTS = 1,
+        EXIT_PROGRAM_DEAD_AND_PID_FILE_EXISTS = 2,
+        EXIT_PROGRAM_NOT_RUNNING = 3,
+        EXIT_PROGRAM_OR_SERVICES_STATUS_UNKNOWN = 4,
+};
