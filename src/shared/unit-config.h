@@ -259,21 +259,21 @@ typedef struct SocketConfig {
         SocketPortOrigin *port_origins; /* parallel to ports */
         size_t n_ports;
 
-        SocketOptions options;          /* socket_options_init(): SocketProtocol=, Backlog=, ... */
+        /* socket_options_init(): SocketProtocol=, Backlog=, SocketMode=,
+         * RemoveOnStop=, Symlinks=, Writable=, the sockopts, and porter's
+         * MPTCPFallback= (stored inverted as options.mptcp_strict). */
+        SocketOptions options;
         char *socket_protocol_path;     /* file:line of the last SocketProtocol= */
         unsigned socket_protocol_line;
-        bool mptcp_fallback;            /* porter extension MPTCPFallback=, default yes */
 
         bool accept;
         unsigned max_connections;       /* default 64 */
         unsigned max_connections_per_source; /* default 0 = off */
         bool flush_pending;
-        bool remove_on_stop;
         bool pass_fds_to_exec;
 
         char *service;                  /* Service=; NULL = same name .service */
         char *fdname;                   /* FileDescriptorName=; NULL until unit_load() sets the default */
-        char **symlinks;
         char *socket_user;              /* SocketUser=; NULL = manager */
         char *socket_group;
 
