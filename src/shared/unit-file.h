@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Finding what to load for a unit name: the fragment, aliases, masking,
+ * drop-ins (spec §1.3-1.5, §1.1 item 14), following systemd's
+ * unit-file.c (unit_file_build_name_map, unit_file_find_fragment) and
+ * dropin.c (unit_file_find_dropin_paths).
+ *
+ * Fragment lookup:
+ *   - Every search directory is scanned in order; the first directory that
+ *     holds an entry (regular file or symlink) of a given name wins.
+ *   - A regular file is the fragment.
+ *   - A symlink whose target lies inside a search directory is an ALIAS:
+ *     the name resolves to the target's file name, looked up again (at most
+ *     32 hops).  Alias symlinks must keep the unit type and template-ness
+ *     (systemd's unit_validate_alias_symlink_or_warn); a symlink to the same
+ *     name is ignored, so the name is looked up in later directories.
+ *   - A symlink pointing elsewhere (a "linked" unit file, or /dev/null) is
+ *     the fragment itself: fragment_path is the symlink's path.
+ *   - An instance (foo@bar.socket) first tries its literal name, then its
+ *     template (foo@.socket).
+ *   - A fragment that is empty or resolves to /dev/null masks the unit.
+ *
+ * Drop-ins, directories in this order (each used only if it exists):
+ *   for the unit's name, then for each alias, then for the type:
+ *     for each search directory D:
+ *       D/name.d, then for instances D/template.d, then the dash-prefix
+ *       truncations D/a-b-.socket.d, D/a-.socket.d (each again with its
+ *       template for instances)
+ *   and last D/socket.d for each D (the type's top-level drop-in dir).
+ *   All *.conf files (hidden and backup files skipped) are collected; the
+ *   first directory in that order that holds a file name wins, so a file
+ *   in a higher-priority search directory hides a same-named lower one.
+ *   The winners are applied in strcmp order of their file names.  An entry
+ *   may be empty or /dev/null (a masked drop-in): parsing it is a no-op.
+ *
+ * Dependencies: the same directory walk with ".wants", ".requires",
+ * ".upholds"; entries must be symlinks (not masked) with a valid unit name;
+ * a template entry gets the unit's instance (skipped for non-instances).
+ *
+ * A unit given as a file path (anything containing '/', as for
+ * "porterctl verify FILE", like systemd-analyze verify): the fragment is
+ * that file; its directory (made absolute) is put in front of the search
+ * path, and aliases, drop-ins and dependencies are looked up in that
+ * extended path under the file's name. */
+
+#include <stdbool.h>
+
+#include "unit-path.h"
+
+typedef struct UnitFileInfo {
+        char *name;          /* requested name (file name for a path) */
+        char *id;            /* primary name: the fragment's file name with the
+                              * instance filled in; == name when not found */
+        char *fragment_path; /* NULL if not found */
+        bool masked;         /* fragment is empty or a symlink to /dev/null */
+        char **aliases;      /* other names that resolve to the same fragment */
+        char **dropin_paths; /* *.conf files to apply, in the order to apply them */
+        char **wants, **requires, **upholds; /* unit names from .wants/ etc. */
+} UnitFileInfo;
+
+/* Look up name (a unit name, or a path to a unit file) in lp and fill ret.
+ * -ENOENT if there is no fragment and the unit is not masked (ret is then
+ * still filled, with the drop-ins found, so that callers can report them),
+ * -EINVAL for an invalid name, -ELOOP for an alias loop, other -errno.
+ * For a masked unit no drop-ins or dependencies are collected.  On any
+ * other error *ret is left zeroed. */
+int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret);
+
+/* Free what i holds and zero it.  NULL-safe. */
+void unit_file_info_done(UnitFileInfo *i);
+
+/* True if the file at path is empty or is (a symlink chain to) /dev/null.
+ * Returns 1/0 or -errno. */
+int null_or_empty_path(const char *path);
