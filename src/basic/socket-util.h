@@ -33,10 +33,9 @@ union sockaddr_union {
 
 /* Fill *ret with an AF_UNIX address for path.  A path starting with '@' is
  * abstract: the '@' becomes a NUL byte and the length excludes any trailing
- * NUL.  A filesystem path must fit sun_path including its terminating NUL
- * (at most 107 bytes).  Returns the socklen_t to pass to bind()/connect(),
- * -EINVAL for an empty path or an abstract name with only '@', or
- * -ENAMETOOLONG. */
+ * NUL.  Either form may be at most 107 bytes (the '@' counted), so that a
+ * terminating NUL always fits sun_path.  Returns the socklen_t to pass to
+ * bind()/connect(), -EINVAL for "", "@" or "/", or -ENAMETOOLONG. */
 int sockaddr_un_set_path(struct sockaddr_un *ret, const char *path);
 
 /* Length of the meaningful part of an address of the given family (as for

@@ -49,10 +49,12 @@ int socket_address_parse(SocketAddress *a, const char *s);
  * protocol to the netlink family.  Returns 0 or -EINVAL/-ERANGE. */
 int socket_address_parse_netlink(SocketAddress *a, const char *s);
 
-/* Check that the address is usable: known family, sane size, a type the
- * family supports (§2.1 "final verification").  strict additionally
- * requires a non-zero port for INET/INET6 and a non-empty AF_UNIX path.
- * Returns 0 or -EINVAL / -EAFNOSUPPORT. */
+/* Check that the address is usable (§2.1 "final verification"): known
+ * family, the size of that family, a non-zero INET/INET6 port, a type the
+ * family supports (type 0 is accepted as "not decided yet").  strict also
+ * checks that an AF_UNIX filesystem path ends with its NUL exactly at
+ * size, and refuses unnamed AF_UNIX addresses.  Returns 0 or -EINVAL /
+ * -EAFNOSUPPORT. */
 int socket_address_verify(const SocketAddress *a, bool strict);
 
 /* Format the address so that socket_address_parse() (or

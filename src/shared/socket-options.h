@@ -101,11 +101,14 @@ typedef void (*socket_option_warn_t)(void *userdata, const char *option, int err
 /* Apply the post-listen options to a listening socket, or to a connection
  * socket accepted from it.  family is the socket's address family and
  * protocol the protocol it really has (after any MPTCP fallback): it picks
- * SCTP_NODELAY over TCP_NODELAY.  TCP options are applied to INET/INET6
- * stream sockets only; PassPacketInfo= is chosen by family.  ReceiveBuffer=
- * and SendBuffer= fall back to the FORCE variants when the kernel capped the
- * value.  Every failure calls warn (if non-NULL) and processing goes on.
- * Returns the number of options that failed (0 when all were applied). */
+ * SCTP_NODELAY over TCP_NODELAY.  As in systemd, every configured option is
+ * tried whatever the family (TCP options on a unix socket fail with
+ * EOPNOTSUPP and are reported); PassPacketInfo=, IPTTL= and IPTOS= pick their
+ * level by family.  ReceiveBuffer= and SendBuffer= fall back to the FORCE
+ * variants when the kernel capped the value.  Every failure calls warn (if
+ * non-NULL) and processing goes on; a caller may log -EOPNOTSUPP,
+ * -ENOPROTOOPT, -EAFNOSUPPORT and -EPERM at debug level, as systemd v259
+ * does.  Returns the number of options that failed (0 when all applied). */
 int socket_options_apply_post_listen(const SocketOptions *o, int fd, int family, int protocol,
                                      socket_option_warn_t warn, void *userdata);
 
