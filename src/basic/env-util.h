@@ -53,5 +53,6 @@ int strv_env_unset_many(char **l, char * const *what);
 int strv_env_merge(char ***ret, char * const *a, char * const *b);
 
 /* Drop invalid entries and earlier duplicates in place (last wins, keeping
- * the position of the first); returns the number of entries left. */
-size_t strv_env_clean(char **l);
+ * the position of the first); returns the number of entries left, or
+ * -ENOMEM (l is then unchanged). */
+int strv_env_clean(char **l);

@@ -35,25 +35,31 @@ int safe_atoi64(const char *s, int64_t *ret);
 int safe_atou16(const char *s, uint16_t *ret);
 int safe_atou8(const char *s, uint8_t *ret);
 
-/* Octal file mode, at most 07777, e.g. "0644", "755", "4755".  Leading
- * whitespace is skipped; sign, trailing garbage and empty → -EINVAL; larger
- * than 07777 → -ERANGE. */
+/* Octal file mode, at most 07777, e.g. "0644", "755", "4755" (base 8 always;
+ * "0o" prefix allowed).  Leading whitespace is skipped; a sign, trailing
+ * garbage and empty → -EINVAL; larger than 07777 → -ERANGE. */
 int parse_mode(const char *s, mode_t *ret);
 
-/* A byte size such as "512", "4K", "1.5M", "2 G" with IEC multipliers of
- * `base` (1024 for unit files; 1000 is accepted too): suffixes B K M G T P E
- * (case-sensitive, no "Ki"), a fraction of at most 18 digits before the
- * suffix, and sums of several terms ("1G 512M") as systemd allows.  Leading
- * and trailing whitespace is skipped.  Negative values, empty strings and
- * garbage → -EINVAL; values above UINT64_MAX → -ERANGE. */
+/* A byte size with multipliers of `base` (1024 for unit files, 1000 also
+ * works), systemd's grammar:
+ *
+ *   size := ( ws* digits [ "." digits ] ws* [ suffix ] )+
+ *   suffix := "E" | "P" | "T" | "G" | "M" | "K" | "B"    (case-sensitive)
+ *
+ * e.g. "512", "4K", "1.5M", "2 G", "1G 512M" (a sum: each later term must use
+ * a smaller suffix than the one before).  The fraction is exact up to 18
+ * digits and truncated to whole bytes.  A leading '-' → -ERANGE, as systemd;
+ * empty, garbage, trailing whitespace → -EINVAL; above UINT64_MAX → -ERANGE. */
 int parse_size(const char *s, uint64_t base, uint64_t *ret);
 
-/* A TCP/UDP port 1..65535 in decimal.  "0" → -EINVAL (systemd refuses it),
- * larger than 65535 → -ERANGE, garbage → -EINVAL. */
+/* A TCP/UDP port 1..65535 (safe_atou16 rules, but leading whitespace is
+ * refused as systemd does).  "0" → -EINVAL, larger than 65535 → -ERANGE,
+ * garbage → -EINVAL. */
 int parse_ip_port(const char *s, uint16_t *ret);
 
 /* A nice level -20..19 (Nice=); outside → -ERANGE, garbage → -EINVAL. */
 int parse_nice(const char *s, int *ret);
 
-/* A PID > 0 that fits pid_t; 0 or negative → -EINVAL, too big → -ERANGE. */
+/* A PID > 0 that fits pid_t (safe_atolu rules); 0 or too big → -ERANGE,
+ * as systemd; garbage → -EINVAL. */
 int parse_pid(const char *s, pid_t *ret);

@@ -12,9 +12,11 @@
  *            | w week weeks | M month months | y year years
  *
  * Units are case-sensitive ("M" is a month, "m" a minute).  A term without a
- * unit uses default_unit, wherever it stands: "5 3s" is 8 s, like systemd 252
- * (checked with systemd-analyze timespan).  Fractions keep at most 6 digits of
- * precision below the unit's microseconds (the rest is cut, not rounded).
+ * unit uses default_unit, wherever it stands: "5 3s" is 8 s and "5s5" 10 s,
+ * like systemd 252 (checked with systemd-analyze timespan).  A fraction may
+ * lack its integer part (".5s"); its digits below one microsecond are
+ * dropped, not rounded; "5.s" and "5." are errors.  The integer part must fit
+ * in int64_t (systemd uses strtoll).
  * A month is 30.44 days (2 629 800 s), a year 365.25 days (31 557 600 s).
  * "infinity" must stand alone.  A leading '-' → -ERANGE; empty or garbage →
  * -EINVAL; a sum or product that does not fit below USEC_INFINITY → -ERANGE. */
