@@ -6,4 +6,9 @@
 
 /* PORTERCTL_VERB_ROWS expands to the rows of the verb table in porterctl.c.
  * Add a verb: declare it here and add its row. */
-#define PORTERCTL_VERB_ROWS
+int verb_escape(int argc, char *argv[], void *userdata);   /* porterctl-escape.c */
+int verb_unescape(int argc, char *argv[], void *userdata); /* porterctl-escape.c */
+
+#define PORTERCTL_VERB_ROWS \
+        { "escape",   1, VERB_ANY, verb_escape,   "Escape strings for unit names, as systemd-escape" }, \
+        { "unescape", 1, VERB_ANY, verb_unescape, "Unescape strings of unit names, as systemd-escape -u" },
