@@ -248,10 +248,10 @@ static bool errno_is_unknown_option(int r) {
         return r == -ENOPROTOOPT || r == -EOPNOTSUPP;
 }
 
-/* The fallback test for kernels without TCP_IS_MPTCP: MPTCP_INFO works on a
- * live MPTCP connection and fails like on plain TCP (EOPNOTSUPP for IPv4,
- * ENOPROTOOPT for IPv6) once it fell back (mptcp_net-next issue #358). */
-static int mptcp_status_from_info(int fd) {
+/* MPTCP_INFO works on a live MPTCP connection and fails like on plain TCP
+ * (EOPNOTSUPP for IPv4, ENOPROTOOPT for IPv6) once it fell back
+ * (mptcp_net-next issue #358). */
+int socket_mptcp_status_from_info(int fd) {
         char info[256]; /* struct mptcp_info is smaller; the kernel truncates */
         socklen_t l = sizeof(info);
 
@@ -283,7 +283,7 @@ int socket_mptcp_status(int connected_fd) {
                 return is_mptcp ? SOCKET_MPTCP : SOCKET_TCP_FALLBACK;
         if (!errno_is_unknown_option(r))
                 return r;
-        return mptcp_status_from_info(connected_fd);
+        return socket_mptcp_status_from_info(connected_fd);
 }
 
 int socket_mptcp_status_accepted(int accepted_fd, int listen_protocol) {

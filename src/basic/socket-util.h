@@ -105,6 +105,12 @@ typedef enum SocketMptcpStatus {
  * for a socket that is not a TCP or MPTCP stream. */
 int socket_mptcp_status(int connected_fd);
 
+/* The test socket_mptcp_status() uses on kernels without TCP_IS_MPTCP
+ * (before 5.16), for a socket whose SO_PROTOCOL is IPPROTO_MPTCP: MPTCP_INFO
+ * succeeds → SOCKET_MPTCP; EOPNOTSUPP/ENOPROTOOPT → SOCKET_TCP_FALLBACK.
+ * Public so that tests can check it agrees with TCP_IS_MPTCP. */
+int socket_mptcp_status_from_info(int fd);
+
 /* Like socket_mptcp_status() for a socket returned by accept() on a
  * listener created with listen_protocol (0, IPPROTO_TCP or IPPROTO_MPTCP):
  * a plain TCP child of an MPTCP listener is SOCKET_TCP_FALLBACK. */

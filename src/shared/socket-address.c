@@ -551,14 +551,15 @@ int socket_address_matches_fd(const SocketAddress *a, int fd) {
                 return -errno;
         b.size = l;
 
-        if (a->protocol != 0) {
+        /* For netlink the protocol is the netlink family, and NETLINK_ROUTE
+         * is 0: always compare it there. */
+        if (a->protocol != 0 || socket_address_family(a) == AF_NETLINK) {
                 r = getsockopt_int(fd, SOL_SOCKET, SO_PROTOCOL, &b.protocol);
                 if (r < 0)
                         return r;
                 if (b.protocol != a->protocol)
                         return 0;
-        } else if (socket_address_family(a) == AF_NETLINK)
-                return 0; /* a netlink address always has its family as protocol */
+        }
 
         return socket_address_equal(a, &b);
 }
