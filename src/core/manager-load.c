@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "conf-parser.h"
+#include "manager.h"
+#include "service-unit.h"
+#include "socket-unit.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-file.h"
+#include "unit-load.h"
+
+int manager_init_lookup(Manager *m, char * const *extra_dirs) {
+        bool user = m->scope == MANAGER_USER;
+        int r;
+
+        r = lookup_paths_init(&m->lookup_paths, user, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the unit search path: %m");
+
+        /* --unit-path directories go first, in the order given. */
+        _cleanup_strv_free_ char **front = NULL;
+        STRV_FOREACH(d, extra_dirs) {
+                char *abs = realpath(*d, NULL);
+                if (!abs)
+                        return log_error_errno(errno, "Unit directory '%s' is unusable: %m", *d);
+                if (strv_consume(&front, abs) < 0)
+                        return log_oom();
+        }
+        STRV_FOREACH(d, m->lookup_paths.search_path)
+                if (!strv_contains(front, *d) && strv_extend(&front, *d) < 0)
+                        return log_oom();
+        strv_free(m->lookup_paths.search_path);
+        m->lookup_paths.search_path = TAKE_PTR(front);
+
+        r = specifier_context_init_manager(&m->specifier_ctx, user);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up specifiers: %m");
+        return 0;
+}
+
+static void manager_log_diagnostics(const char *id, const Diagnostics *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                const Diagnostic *x = &d->items[i];
+                int level = x->severity == DIAGNOSTIC_ERROR ? LOG_ERR : LOG_WARNING;
+                if (x->path && x->line > 0)
+                        log_full_errno(level, 0, "%s:%u: %s", x->path, x->line, x->message);
+                else
+                        log_full_errno(level, 0, "%s: %s", x->path ?: id, x->message);
+        }
+}
+
+/* Set up the type part of a freshly loaded unit. */
+static void manager_init_unit(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+        ServiceUnit *svc = SERVICE(u);
+
+        if (s) {
+                s->config = u->config->socket;
+                s->control_process = UNIT_PROCESS_NULL;
+        } else if (svc)
+                service_init_loaded(svc);
+}
+
+/* Sockets need their service loaded before they can start. */
+static int manager_load_triggered(Manager *m, Unit *u) {
+        _cleanup_free_ char *name = NULL;
+        Unit *svc;
+        int r;
+
+        r = unit_config_triggered_service(u->config, &name);
+        if (r < 0)
+                return log_unit_error_errno(u, r, "Cannot determine the service to activate: %m");
+        r = manager_load_unit(m, name, &svc);
+        if (!svc)
+                return r;
+        return socket_set_service(SOCKET(u), svc);
+}
+
+int manager_load_unit(Manager *m, const char *id, Unit **ret) {
+        Diagnostics diags = {};
+        UnitConfig *c = NULL;
+        Unit *u;
+        int r;
+
+        *ret = manager_get_unit(m, id);
+        if (*ret)
+                return 0;
+
+        r = unit_load(&m->lookup_paths, id, &m->specifier_ctx, &c, &diags);
+        manager_log_diagnostics(id, &diags);
+        diagnostics_done(&diags);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load unit '%s': %m", id);
+
+        if (c->type != UNIT_SOCKET && c->type != UNIT_SERVICE) {
+                unit_config_free(c);
+                return log_error_errno(-EOPNOTSUPP, "Unit '%s' is of a type porterd does not run.", id);
+        }
+        r = unit_new(m, c->type == UNIT_SOCKET ? &socket_vtable : &service_vtable, id, c, &u);
+        if (r < 0) {
+                unit_config_free(c);
+                return log_oom();
+        }
+        manager_init_unit(u);
+        *ret = u;
+
+        if (c->load_state != UNIT_LOADED) {
+                r = c->load_error < 0 ? c->load_error : -ENOENT;
+                return log_unit_error_errno(u, r, "Failed to load: %s.", unit_load_state_to_string(c->load_state));
+        }
+        if (c->type == UNIT_SOCKET)
+                return manager_load_triggered(m, u);
+        return 0;
+}
+
+/* The socket units sockets.target wants (its .wants/ directories). */
+static int manager_enabled_sockets(Manager *m, char ***ret) {
+        UnitFileInfo info = {};
+        int r;
+
+        r = unit_file_find(&m->lookup_paths, "sockets.target", &info);
+        if (r < 0 && r != -ENOENT) {
+                unit_file_info_done(&info);
+                return log_error_errno(r, "Failed to look up sockets.target: %m");
+        }
+        char **l = TAKE_PTR(info.wants);
+        unit_file_info_done(&info);
+        *ret = l;
+        return 0;
+}
+
+static int manager_start_one(Manager *m, const char *id) {
+        Unit *u;
+        int r;
+
+        r = manager_load_unit(m, id, &u);
+        if (!u)
+                return r;
+        if (u->config && u->config->load_state != UNIT_LOADED)
+                return r < 0 ? r : -ENOENT;
+        r = unit_start(u);
+        if (r < 0)
+                return log_unit_error_errno(u, r, "Failed to start: %m");
+        if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                return log_unit_error_errno(u, -EIO, "Failed to start, result '%s'.", unit_result(u));
+        return 0;
+}
+
+int manager_startup(Manager *m, char * const *start) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r, n = 0;
+
+        r = manager_enabled_sockets(m, &names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(s, start)
+                if (!strv_contains(names, *s) && strv_extend(&names, *s) < 0)
+                        return log_oom();
+
+        STRV_FOREACH(id, names)
+                if (manager_start_one(m, *id) >= 0)
+                        n++;
+        log_info("Started %d of %zu units.", n, strv_length(names));
+        return n;
+}

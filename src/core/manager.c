@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "manager.h"
+#include "notify.h"
+#include "service-unit.h"
+#include "socket-unit.h"
+#include "string-util.h"
+#include "strv.h"
+
+/* How long porterd waits for units to stop on SIGTERM before it exits
+ * anyway: longer than the default TimeoutStopSec= plus SIGKILL. */
+#define MANAGER_SHUTDOWN_TIMEOUT_USEC (3 * 60 * USEC_PER_SEC)
+
+static int manager_default_environment(Manager *m) {
+        /* What systemd gives every service, less the bits porter lacks. */
+        m->environment = strv_copy(NULL);
+        if (!m->environment ||
+            strv_extend(&m->environment, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+                return -ENOMEM;
+        const char *lang = getenv("LANG");
+        if (lang) {
+                char *e = strjoin("LANG=", lang);
+                if (!e || strv_consume(&m->environment, e) < 0)
+                        return -ENOMEM;
+        }
+        if (m->scope == MANAGER_USER) {
+                const char *keep[] = { "HOME", "USER", "LOGNAME", "SHELL", "XDG_RUNTIME_DIR" };
+                for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
+                        const char *v = getenv(keep[i]);
+                        if (!v)
+                                continue;
+                        char *e = strjoin(keep[i], "=", v);
+                        if (!e || strv_consume(&m->environment, e) < 0)
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static int manager_find_runtime_dir(Manager *m) {
+        const char *d = m->scope == MANAGER_SYSTEM ? "/run" : getenv("XDG_RUNTIME_DIR");
+        if (!d || d[0] != '/')
+                return log_error_errno(-ENXIO, "$XDG_RUNTIME_DIR is not set, cannot run a user manager.");
+        m->runtime_dir = strdup(d);
+        return m->runtime_dir ? 0 : log_oom();
+}
+
+int manager_new(ManagerScope scope, const ManagerOps *ops, Manager **ret) {
+        _cleanup_manager_free_ Manager *m = new0(Manager, 1);
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->scope = scope;
+        m->ops = ops ?: &manager_ops_real;
+        m->notify_fd = -EBADF;
+        r = sd_event_new(&m->event);
+        if (r < 0)
+                return r;
+        r = manager_find_runtime_dir(m);
+        if (r < 0)
+                return r;
+        r = manager_default_environment(m);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        /* Sockets first: freeing a service releases nothing they need, but
+         * Accept=yes instances point at their socket. */
+        for (Unit *u = m->units, *next; u; u = next) {
+                next = u->next;
+                if (SERVICE(u) && SERVICE(u)->borrowed_config)
+                        unit_free(u);
+        }
+        while (m->units)
+                unit_free(m->units);
+        manager_close_notify(m);
+        m->gc_source = sd_event_source_disable_unref(m->gc_source);
+        m->sigchld_source = sd_event_source_disable_unref(m->sigchld_source);
+        m->shutdown_timer = sd_event_source_disable_unref(m->shutdown_timer);
+        sd_event_unref(m->event);
+        lookup_paths_done(&m->lookup_paths);
+        specifier_context_done(&m->specifier_ctx);
+        strv_free(m->environment);
+        free(m->runtime_dir);
+        free(m);
+        return NULL;
+}
+
+Unit *manager_get_unit(Manager *m, const char *id) {
+        for (Unit *u = m->units; u; u = u->next)
+                if (streq(u->id, id) && !u->in_gc)
+                        return u;
+        return NULL;
+}
+
+/* ---- garbage collection of Accept=yes instances ---- */
+
+static bool unit_may_gc(const Unit *u) {
+        return u->gc_queued && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
+}
+
+void manager_dispatch_gc(Manager *m) {
+        for (Unit *u = m->units, *next; u; u = next) {
+                next = u->next;
+                if (unit_may_gc(u))
+                        unit_free(u);
+        }
+}
+
+static int manager_gc_handler(sd_event_source *source, void *userdata) {
+        manager_dispatch_gc(userdata);
+        return 0;
+}
+
+void manager_gc_unit(Manager *m, Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+
+        /* Only instances are transient; loaded units stay for status. */
+        if (!s || !s->borrowed_config)
+                return;
+        u->gc_queued = true;
+        if (!m->gc_source) {
+                if (sd_event_add_defer(m->event, &m->gc_source, manager_gc_handler, m) < 0)
+                        return;
+                (void) sd_event_source_set_description(m->gc_source, "unit-gc");
+        }
+        (void) sd_event_source_set_enabled(m->gc_source, SD_EVENT_ONESHOT);
+}
+
+/* ---- signals and shutdown ---- */
+
+static bool manager_all_inactive(Manager *m) {
+        for (Unit *u = m->units; u; u = u->next)
+                if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                        return false;
+        return true;
+}
+
+void manager_check_shutdown_done(Manager *m) {
+        if (m->exiting && manager_all_inactive(m))
+                (void) sd_event_exit(m->event, m->exit_code);
+}
+
+static int manager_shutdown_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        log_warning("Units did not stop in time, exiting anyway.");
+        return sd_event_exit(m->event, m->exit_code);
+}
+
+void manager_begin_shutdown(Manager *m) {
+        if (m->exiting)
+                return;
+        m->exiting = true;
+        log_info("Stopping all units.");
+
+        /* Reverse start order: what started last stops first. */
+        for (unsigned seq = m->start_seq; seq > 0; seq--)
+                for (Unit *u = m->units_tail; u; u = u->prev)
+                        if (u->start_seq == seq && !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                                (void) unit_stop(u);
+        /* Anything that never got a start sequence number. */
+        for (Unit *u = m->units_tail; u; u = u->prev)
+                if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                        (void) unit_stop(u);
+
+        (void) sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
+                                          MANAGER_SHUTDOWN_TIMEOUT_USEC, 0, manager_shutdown_timeout, m);
+        manager_check_shutdown_done(m);
+}
+
+static int manager_on_exit_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        log_info("Received %s.", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        manager_begin_shutdown(m);
+        return 0;
+}
+
+/* True if pid is a process some unit watches: its child source reaps it. */
+static bool manager_owns_pid(Manager *m, pid_t pid) {
+        for (Unit *u = m->units; u; u = u->next) {
+                ServiceUnit *s = SERVICE(u);
+                SocketUnit *k = SOCKET(u);
+                if (s && (s->main_process.pid == pid || s->control_process.pid == pid))
+                        return true;
+                if (k && k->control_process.pid == pid)
+                        return true;
+        }
+        return false;
+}
+
+/* As PID 1, every orphan of the container becomes our child: reap the
+ * ones no unit watches. */
+static int manager_on_sigchld(sd_event_source *source, const struct signalfd_siginfo *ssi, void *userdata) {
+        Manager *m = userdata;
+
+        for (int i = 0; i < 1024; i++) {
+                siginfo_t si = {};
+                if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid <= 0)
+                        break;
+                if (manager_owns_pid(m, si.si_pid))
+                        break; /* its child source reaps it; SIGCHLD comes again for the rest */
+                (void) waitid(P_PID, si.si_pid, &si, WEXITED | WNOHANG);
+                log_debug("Reaped orphan process %d.", (int) si.si_pid);
+        }
+        return 0;
+}
+
+int manager_setup_signals(Manager *m) {
+        sigset_t mask;
+        int r;
+
+        /* Block what we handle through signalfd; SIGCHLD must be blocked for
+         * sd-event's child sources. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        /* A service writing to a closed pipe must not take us down. */
+        signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, manager_on_exit_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, manager_on_exit_signal, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch signals: %m");
+
+        if (getpid() == 1 || m->reap_orphans) {
+                m->reap_orphans = true;
+                r = sd_event_add_signal(m->event, &m->sigchld_source, SIGCHLD, manager_on_sigchld, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch SIGCHLD: %m");
+                /* Orphans should be handled after the unit sources had their turn. */
+                (void) sd_event_source_set_priority(m->sigchld_source, SD_EVENT_PRIORITY_IDLE);
+        }
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        int r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return r;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Manager: the one object porterd runs.  It owns the sd-event loop, every
+ * unit, the notify socket, and the seam (ManagerOps) through which units
+ * start and signal processes.  There is no other global state. */
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "manager-ops.h"
+#include "specifier.h"
+#include "unit-path.h"
+#include "unit.h"
+
+typedef enum ManagerScope {
+        MANAGER_SYSTEM,
+        MANAGER_USER,
+} ManagerScope;
+
+struct Manager {
+        sd_event *event;
+        const ManagerOps *ops;
+        void *ops_userdata;             /* for test seams */
+        ManagerScope scope;
+        LookupPaths lookup_paths;       /* search directories (--unit-path first) */
+        SpecifierContext specifier_ctx; /* the manager's part of %-specifiers */
+        char *runtime_dir;              /* /run or $XDG_RUNTIME_DIR */
+
+        char *notify_socket_path;       /* NOTIFY_SOCKET handed to services */
+        int notify_fd;
+        sd_event_source *notify_source;
+
+        Unit *units;                    /* in load order */
+        Unit *units_tail;
+        unsigned n_units;
+        unsigned start_seq;
+
+        char **environment;             /* base environment of every service */
+        bool reap_orphans;              /* PID 1: waitid(P_ALL) on SIGCHLD */
+        bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
+        sd_event_source *gc_source;
+        sd_event_source *sigchld_source;
+        sd_event_source *shutdown_timer;
+        int exit_code;
+};
+
+/* A manager with a new sd-event loop (signals are not hooked up yet: see
+ * manager_setup_signals()).  ops NULL means manager_ops_real. */
+int manager_new(ManagerScope scope, const ManagerOps *ops, Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+        manager_free(*m);
+}
+#define _cleanup_manager_free_ _cleanup_(manager_freep)
+
+/* Fill the unit search path for the manager's scope, with the directories
+ * of extra_dirs (may be NULL) in front, and the specifier context. */
+int manager_init_lookup(Manager *m, char * const *extra_dirs);
+
+/* The unit named id if loaded, else NULL. */
+Unit *manager_get_unit(Manager *m, const char *id);
+
+/* Load the unit named id (or return it if loaded).  A unit that fails to
+ * load is still returned, with its load state, so that it can be reported;
+ * the return value is then the load error.  Only -ENOMEM and invalid names
+ * return no unit. */
+int manager_load_unit(Manager *m, const char *id, Unit **ret);
+
+/* Hook SIGTERM/SIGINT (stop everything and exit 0) and SIGCHLD (reaping
+ * orphans when PID 1) into the loop; block them for the process. */
+int manager_setup_signals(Manager *m);
+
+/* Start the enabled socket units (sockets.target.wants in the search path)
+ * and the ones named in start (a strv, may be NULL).  Units that fail to
+ * load or start are logged; returns the number started. */
+int manager_startup(Manager *m, char * const *start);
+
+/* Stop all units in reverse start order, then exit the loop with code 0
+ * once none is active (or after the stop timeouts). */
+void manager_begin_shutdown(Manager *m);
+
+/* Run the loop until it exits; returns the exit code. */
+int manager_run(Manager *m);
+
+/* Called by units when they become inactive while the manager is exiting. */
+void manager_check_shutdown_done(Manager *m);
+
+/* Queue u to be freed once it is inactive and nobody needs it (Accept=yes
+ * instances).  Freeing happens later, from the loop (or
+ * manager_dispatch_gc()), never under the caller's feet. */
+void manager_gc_unit(Manager *m, Unit *u);
+
+/* Free the queued units that are inactive now. */
+void manager_dispatch_gc(Manager *m);

@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "alloc-util.h"
+#include "execute.h"
+#include "fd-util.h"
+#include "manager.h"
+#include "service-unit.h"
+#include "string-util.h"
+#include "strv.h"
+
+static const char * const service_state_table[_SERVICE_STATE_MAX] = {
+        [SERVICE_DEAD] = "dead",
+        [SERVICE_START_PRE] = "start-pre",
+        [SERVICE_START] = "start",
+        [SERVICE_START_POST] = "start-post",
+        [SERVICE_RUNNING] = "running",
+        [SERVICE_EXITED] = "exited",
+        [SERVICE_STOP] = "stop",
+        [SERVICE_STOP_SIGTERM] = "stop-sigterm",
+        [SERVICE_STOP_SIGKILL] = "stop-sigkill",
+        [SERVICE_STOP_POST] = "stop-post",
+        [SERVICE_FINAL_SIGTERM] = "final-sigterm",
+        [SERVICE_FINAL_SIGKILL] = "final-sigkill",
+        [SERVICE_FAILED] = "failed",
+        [SERVICE_AUTO_RESTART] = "auto-restart",
+};
+
+static const char * const service_result_table[_SERVICE_RESULT_MAX] = {
+        [SERVICE_SUCCESS] = "success",
+        [SERVICE_FAILURE_RESOURCES] = "resources",
+        [SERVICE_FAILURE_PROTOCOL] = "protocol",
+        [SERVICE_FAILURE_TIMEOUT] = "timeout",
+        [SERVICE_FAILURE_EXIT_CODE] = "exit-code",
+        [SERVICE_FAILURE_SIGNAL] = "signal",
+        [SERVICE_FAILURE_CORE_DUMP] = "core-dump",
+        [SERVICE_FAILURE_WATCHDOG] = "watchdog",
+        [SERVICE_FAILURE_START_LIMIT_HIT] = "start-limit-hit",
+};
+
+static const UnitActiveState service_active_state_table[_SERVICE_STATE_MAX] = {
+        [SERVICE_DEAD] = UNIT_INACTIVE,
+        [SERVICE_START_PRE] = UNIT_ACTIVATING,
+        [SERVICE_START] = UNIT_ACTIVATING,
+        [SERVICE_START_POST] = UNIT_ACTIVATING,
+        [SERVICE_RUNNING] = UNIT_ACTIVE,
+        [SERVICE_EXITED] = UNIT_ACTIVE,
+        [SERVICE_STOP] = UNIT_DEACTIVATING,
+        [SERVICE_STOP_SIGTERM] = UNIT_DEACTIVATING,
+        [SERVICE_STOP_SIGKILL] = UNIT_DEACTIVATING,
+        [SERVICE_STOP_POST] = UNIT_DEACTIVATING,
+        [SERVICE_FINAL_SIGTERM] = UNIT_DEACTIVATING,
+        [SERVICE_FINAL_SIGKILL] = UNIT_DEACTIVATING,
+        [SERVICE_FAILED] = UNIT_FAILED,
+        [SERVICE_AUTO_RESTART] = UNIT_ACTIVATING,
+};
+
+const char *service_state_to_string(ServiceState s) {
+        return s >= 0 && s < _SERVICE_STATE_MAX ? service_state_table[s] : NULL;
+}
+
+ServiceState service_state_from_string(const char *s) {
+        for (ServiceState i = 0; i < _SERVICE_STATE_MAX; i++)
+                if (streq_ptr(service_state_table[i], s))
+                        return i;
+        return _SERVICE_STATE_INVALID;
+}
+
+const char *service_result_to_string(ServiceResult r) {
+        return r >= 0 && r < _SERVICE_RESULT_MAX ? service_result_table[r] : NULL;
+}
+
+ServiceResult service_result_from_string(const char *s) {
+        for (ServiceResult i = 0; i < _SERVICE_RESULT_MAX; i++)
+                if (streq_ptr(service_result_table[i], s))
+                        return i;
+        return _SERVICE_RESULT_INVALID;
+}
+
+UnitActiveState service_state_to_active_state(ServiceState s) {
+        return s >= 0 && s < _SERVICE_STATE_MAX ? service_active_state_table[s] : _UNIT_ACTIVE_STATE_INVALID;
+}
+
+static bool service_state_is_stopping(ServiceState s) {
+        return s >= SERVICE_STOP && s <= SERVICE_FINAL_SIGKILL;
+}
+
+static bool service_state_is_starting(ServiceState s) {
+        return s >= SERVICE_START_PRE && s <= SERVICE_START_POST;
+}
+
+/* States that keep a timer: the start/stop timeouts and the restart delay. */
+static bool service_state_has_timer(ServiceState s) {
+        return service_state_is_starting(s) || service_state_is_stopping(s) || s == SERVICE_AUTO_RESTART;
+}
+
+static void service_enter_dead(ServiceUnit *s, ServiceResult f, bool allow_restart);
+static void service_enter_stop(ServiceUnit *s, ServiceResult f);
+static void service_enter_stop_post(ServiceUnit *s, ServiceResult f);
+static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResult f);
+static void service_enter_start(ServiceUnit *s);
+static void service_enter_start_post(ServiceUnit *s);
+static void service_enter_running(ServiceUnit *s, ServiceResult f);
+
+NotifyAccess service_config_notify_access(const ServiceConfig *c) {
+        if (c->notify_access >= 0)
+                return c->notify_access;
+        if (c->type == SERVICE_NOTIFY || c->type == SERVICE_NOTIFY_RELOAD)
+                return NOTIFY_MAIN;
+        return NOTIFY_NONE;
+}
+
+static usec_t service_timeout_start(const ServiceUnit *s) {
+        if (s->config->type == SERVICE_ONESHOT && s->state == SERVICE_START)
+                return USEC_INFINITY;
+        return s->config->timeout_start_usec == 0 ? USEC_INFINITY : s->config->timeout_start_usec;
+}
+
+static usec_t service_timeout_stop(const ServiceUnit *s) {
+        return s->config->timeout_stop_usec == 0 ? USEC_INFINITY : s->config->timeout_stop_usec;
+}
+
+/* Accept=yes instance: give the connection back to the socket's counts. */
+static void service_release_connection(ServiceUnit *s) {
+        s->connection_fd = safe_close(s->connection_fd);
+        if (s->accept_socket) {
+                socket_connection_released(s->accept_socket, &s->peer);
+                s->accept_socket = NULL;
+        }
+}
+
+static void service_set_state(ServiceUnit *s, ServiceState state) {
+        ServiceState old = s->state;
+
+        s->state = state;
+        if (!service_state_has_timer(state))
+                unit_disarm_timer(&s->meta);
+        if (state == SERVICE_DEAD || state == SERVICE_FAILED || state == SERVICE_AUTO_RESTART) {
+                unit_process_release(&s->main_process);
+                unit_process_release(&s->control_process);
+        }
+        if (state == SERVICE_DEAD || state == SERVICE_FAILED)
+                service_release_connection(s);
+
+        if (old != state)
+                log_unit_debug(&s->meta, "Changed %s -> %s", service_state_to_string(old),
+                               service_state_to_string(state));
+        if (old != state && !s->meta.in_gc)
+                unit_notify_triggering(&s->meta);
+        if (UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(state)))
+                manager_check_shutdown_done(s->meta.manager);
+}
+
+/* ---- processes ---- */
+
+/* The fds of every socket unit that triggers this service (spec §6.1):
+ * its Accept=no sockets and those named in Sockets=, ports in order. */
+static int service_collect_fds(ServiceUnit *s, int **ret_fds, char ***ret_names, size_t *ret_n) {
+        _cleanup_free_ int *fds = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        size_t n = 0;
+
+        for (Unit *u = s->meta.manager->units; u; u = u->next) {
+                SocketUnit *sock = SOCKET(u);
+                if (!sock || sock->config->accept)
+                        continue;
+                if (sock->service != &s->meta && !strv_contains(s->config->sockets, u->id))
+                        continue;
+                for (size_t i = 0; i < sock->config->n_ports; i++) {
+                        if (sock->config->ports[i].fd < 0)
+                                continue;
+                        int *nf = realloc(fds, (n + 1) * sizeof(int));
+                        if (!nf)
+                                return -ENOMEM;
+                        fds = nf;
+                        fds[n++] = sock->config->ports[i].fd;
+                        if (strv_extend(&names, sock->config->fdname ?: u->id) < 0)
+                                return -ENOMEM;
+                }
+        }
+        *ret_fds = TAKE_PTR(fds);
+        *ret_names = TAKE_PTR(names);
+        *ret_n = n;
+        return 0;
+}
+
+char **service_notify_env(Manager *m, const ServiceConfig *c) {
+        char **env = strv_copy(NULL);
+
+        if (env && service_config_notify_access(c) != NOTIFY_NONE && m->notify_socket_path) {
+                char *e = strjoin("NOTIFY_SOCKET=", m->notify_socket_path);
+                if (!e || strv_consume(&env, e) < 0)
+                        return strv_free(env);
+        }
+        return env;
+}
+
+static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
+        return unit_spawn_command(&s->meta, c, &s->config->exec, NULL, 0, &s->control_process);
+}
+
+/* Run the first command for `id`: 1 if one runs, 0 if none, -errno. */
+static int service_run_control(ServiceUnit *s, ServiceExecCommand id) {
+        s->control_command_id = id;
+        s->control_command = s->config->exec_command[id];
+        if (!s->control_command)
+                return 0;
+        int r = service_spawn_control(s, s->control_command);
+        return r < 0 ? r : 1;
+}
+
+/* Accept=yes: the socket's prepared template, nothing parsed or built. */
+static int service_spawn_instance(ServiceUnit *s) {
+        Manager *m = s->meta.manager;
+        pid_t pid;
+        int pidfd = -EBADF, r;
+
+        r = m->ops->spawn_template(m, s->accept_socket->spawn_template, s->connection_fd,
+                                   &s->peer_sa.sa, s->peer_salen, &pid, &pidfd);
+        if (r < 0)
+                return r;
+        s->main_process = (UnitProcess) { .pid = pid, .pidfd = pidfd };
+        r = m->ops->watch(m, &s->meta, &s->main_process);
+        if (r < 0)
+                log_unit_warning_errno(&s->meta, r, "Failed to watch process: %m");
+        /* The child has its own copy; ours only holds the connection open.
+         * Closing it now keeps porterd's fd count flat under load. */
+        s->connection_fd = safe_close(s->connection_fd);
+        return 0;
+}
+
+static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
+        _cleanup_free_ int *fds = NULL;
+        _cleanup_strv_free_ char **names = NULL, **env = NULL;
+        size_t n = 0;
+        int r;
+
+        if (s->accept_socket && s->accept_socket->spawn_template && c == s->config->exec_command[SERVICE_EXEC_START])
+                return service_spawn_instance(s);
+
+        r = service_collect_fds(s, &fds, &names, &n);
+        if (r < 0)
+                return r;
+        env = service_notify_env(s->meta.manager, s->config);
+        if (!env)
+                return -ENOMEM;
+
+        ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .pass_fds = true };
+        ExecPrepared p;
+        r = exec_prepare(s->meta.manager, c, &s->config->exec, &x, &p);
+        if (r < 0)
+                return r;
+        r = unit_spawn(&s->meta, &p.params, &s->main_process);
+        exec_prepared_done(&p);
+        return r;
+}
+
+/* ---- transitions ---- */
+
+static bool service_should_restart(const ServiceUnit *s) {
+        if (s->forbid_restart || s->meta.manager->exiting)
+                return false;
+        if (s->result == SERVICE_FAILURE_START_LIMIT_HIT)
+                return false;
+        if (s->main_exit_code == CLD_EXITED &&
+            exit_status_set_test_status(&s->config->restart_prevent_status, s->main_exit_status))
+                return false;
+        if (s->main_exit_code == CLD_EXITED &&
+            exit_status_set_test_status(&s->config->restart_force_status, s->main_exit_status))
+                return true;
+
+        switch (s->config->restart) {
+        case SERVICE_RESTART_ALWAYS:
+                return true;
+        case SERVICE_RESTART_ON_SUCCESS:
+                return s->result == SERVICE_SUCCESS;
+        case SERVICE_RESTART_ON_FAILURE:
+                return s->result != SERVICE_SUCCESS;
+        case SERVICE_RESTART_ON_ABNORMAL:
+                return s->result == SERVICE_FAILURE_SIGNAL || s->result == SERVICE_FAILURE_CORE_DUMP ||
+                       s->result == SERVICE_FAILURE_TIMEOUT || s->result == SERVICE_FAILURE_WATCHDOG;
+        case SERVICE_RESTART_ON_WATCHDOG:
+                return s->result == SERVICE_FAILURE_WATCHDOG;
+        case SERVICE_RESTART_ON_ABORT:
+                return s->result == SERVICE_FAILURE_SIGNAL || s->result == SERVICE_FAILURE_CORE_DUMP;
+        default:
+                return false;
+        }
+}
+
+static void service_enter_dead(ServiceUnit *s, ServiceResult f, bool allow_restart) {
+        if (s->result == SERVICE_SUCCESS)
+                s->result = f;
+
+        if (allow_restart && service_should_restart(s)) {
+                service_set_state(s, SERVICE_AUTO_RESTART);
+                (void) unit_arm_timer(&s->meta, s->config->restart_usec);
+                log_unit_info(&s->meta, "Scheduled restart job, restart counter is at %u.", s->n_restarts + 1);
+                return;
+        }
+        if (s->result != SERVICE_SUCCESS)
+                log_unit_warning(&s->meta, "Failed with result '%s'.", service_result_to_string(s->result));
+        service_set_state(s, s->result == SERVICE_SUCCESS ? SERVICE_DEAD : SERVICE_FAILED);
+        manager_gc_unit(s->meta.manager, &s->meta);
+}
+
+static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResult f) {
+        if (s->result == SERVICE_SUCCESS)
+                s->result = f;
+
+        bool sigkill = state == SERVICE_STOP_SIGKILL || state == SERVICE_FINAL_SIGKILL;
+        const KillContext *k = &s->config->kill;
+        int sig = sigkill ? k->final_kill_signal : k->kill_signal;
+        bool killed = false;
+
+        if (k->kill_mode != KILL_NONE || sigkill) {
+                if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig) >= 0)
+                        killed = true;
+                if (s->control_process.pid > 0 && unit_kill_process(&s->meta, &s->control_process, sig) >= 0)
+                        killed = true;
+        }
+        if (killed || (k->kill_mode == KILL_NONE && !sigkill &&
+                       (s->main_process.pid > 0 || s->control_process.pid > 0))) {
+                service_set_state(s, state);
+                (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
+                return;
+        }
+        if (state == SERVICE_STOP_SIGTERM || state == SERVICE_STOP_SIGKILL)
+                service_enter_stop_post(s, SERVICE_SUCCESS);
+        else
+                service_enter_dead(s, SERVICE_SUCCESS, true);
+}
+
+static void service_enter_stop_post(ServiceUnit *s, ServiceResult f) {
+        if (s->result == SERVICE_SUCCESS)
+                s->result = f;
+
+        int r = service_run_control(s, SERVICE_EXEC_STOP_POST);
+        if (r > 0) {
+                service_set_state(s, SERVICE_STOP_POST);
+                (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
+                return;
+        }
+        service_enter_signal(s, SERVICE_FINAL_SIGTERM, r < 0 ? SERVICE_FAILURE_RESOURCES : SERVICE_SUCCESS);
+}
+
+static void service_enter_stop(ServiceUnit *s, ServiceResult f) {
+        if (s->result == SERVICE_SUCCESS)
+                s->result = f;
+
+        int r = service_run_control(s, SERVICE_EXEC_STOP);
+        if (r > 0) {
+                service_set_state(s, SERVICE_STOP);
+                (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
+                return;
+        }
+        service_enter_signal(s, SERVICE_STOP_SIGTERM, r < 0 ? SERVICE_FAILURE_RESOURCES : SERVICE_SUCCESS);
+}
+
+static void service_enter_running(ServiceUnit *s, ServiceResult f) {
+        if (s->result == SERVICE_SUCCESS)
+                s->result = f;
+
+        if (s->result != SERVICE_SUCCESS) {
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
+                return;
+        }
+        if (s->main_process.pid > 0)
+                service_set_state(s, SERVICE_RUNNING);
+        else if (s->config->remain_after_exit)
+                service_set_state(s, SERVICE_EXITED);
+        else
+                service_enter_stop(s, SERVICE_SUCCESS);
+}
+
+static void service_enter_start_post(ServiceUnit *s) {
+        int r = service_run_control(s, SERVICE_EXEC_START_POST);
+        if (r > 0) {
+                service_set_state(s, SERVICE_START_POST);
+                (void) unit_arm_timer(&s->meta, service_timeout_start(s));
+                return;
+        }
+        if (r < 0) {
+                service_enter_stop(s, SERVICE_FAILURE_RESOURCES);
+                return;
+        }
+        service_enter_running(s, SERVICE_SUCCESS);
+}
+
+static void service_enter_start(ServiceUnit *s) {
+        ExecCommand *c = s->config->exec_command[SERVICE_EXEC_START];
+        int r;
+
+        s->main_command = c;
+        if (!c) {
+                /* Type=oneshot without ExecStart= (RemainAfterExit=yes). */
+                service_enter_start_post(s);
+                return;
+        }
+
+        r = service_spawn_main(s, c);
+        if (r < 0) {
+                log_unit_error_errno(&s->meta, r, "Failed to start main process '%s': %m", c->argv[0]);
+                service_enter_signal(s, SERVICE_FINAL_SIGTERM, SERVICE_FAILURE_RESOURCES);
+                return;
+        }
+        log_unit_debug(&s->meta, "Started main process %d.", (int) s->main_process.pid);
+
+        switch (s->config->type) {
+        case SERVICE_ONESHOT:
+        case SERVICE_FORKING:
+        case SERVICE_NOTIFY:
+        case SERVICE_NOTIFY_RELOAD:
+        case SERVICE_DBUS:
+                /* Started once it exits (oneshot, forking) or says READY=1. */
+                service_set_state(s, SERVICE_START);
+                (void) unit_arm_timer(&s->meta, service_timeout_start(s));
+                break;
+        default:
+                /* simple, exec, idle: spawn() returned after execve(). */
+                service_set_state(s, SERVICE_START);
+                service_enter_start_post(s);
+        }
+}
+
+static void service_enter_start_pre(ServiceUnit *s) {
+        int r = service_run_control(s, SERVICE_EXEC_START_PRE);
+        if (r > 0) {
+                service_set_state(s, SERVICE_START_PRE);
+                (void) unit_arm_timer(&s->meta, service_timeout_start(s));
+                return;
+        }
+        if (r < 0) {
+                service_enter_dead(s, SERVICE_FAILURE_RESOURCES, true);
+                return;
+        }
+        service_enter_start(s);
+}
+
+/* ---- requests ---- */
+
+static int service_start(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+
+        if (service_state_is_stopping(s->state))
+                return -EAGAIN;
+        if (service_state_is_starting(s->state) || s->state == SERVICE_RUNNING || s->state == SERVICE_EXITED)
+                return 0;
+
+        if (unit_test_start_limit(u) < 0) {
+                s->start_limit_hit = true;
+                s->result = SERVICE_FAILURE_START_LIMIT_HIT;
+                service_set_state(s, SERVICE_FAILED);
+                return -ECANCELED;
+        }
+        if (s->state == SERVICE_AUTO_RESTART)
+                s->n_restarts++;
+        else
+                s->n_restarts = 0;
+
+        s->start_limit_hit = false;
+        s->result = SERVICE_SUCCESS;
+        s->forbid_restart = false;
+        s->main_exit_code = s->main_exit_status = 0;
+        free(s->status_text);
+        s->status_text = NULL;
+        s->meta.start_seq = ++s->meta.manager->start_seq;
+        service_enter_start_pre(s);
+        return 0;
+}
+
+static int service_stop(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+
+        s->forbid_restart = true;
+        if (service_state_is_stopping(s->state))
+                return 0;
+        if (s->state == SERVICE_AUTO_RESTART) {
+                service_set_state(s, SERVICE_DEAD);
+                manager_gc_unit(u->manager, u);
+                return 0;
+        }
+        if (service_state_is_starting(s->state)) {
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_SUCCESS);
+                return 0;
+        }
+        if (s->state == SERVICE_RUNNING || s->state == SERVICE_EXITED)
+                service_enter_stop(s, SERVICE_SUCCESS);
+        return 0;
+}
+
+/* ---- events ---- */
+
+static ServiceResult service_result_from_exit(const ServiceUnit *s, int code, int status) {
+        bool clean_signals = s->config->type != SERVICE_ONESHOT;
+        if (unit_exit_is_clean(code, status, clean_signals, &s->config->success_status))
+                return SERVICE_SUCCESS;
+        if (code == CLD_EXITED)
+                return SERVICE_FAILURE_EXIT_CODE;
+        if (code == CLD_DUMPED)
+                return SERVICE_FAILURE_CORE_DUMP;
+        return SERVICE_FAILURE_SIGNAL;
+}
+
+static void service_main_exited(ServiceUnit *s, int code, int status) {
+        ServiceResult f = service_result_from_exit(s, code, status);
+
+        s->main_exit_code = code;
+        s->main_exit_status = status;
+        unit_process_release(&s->main_process);
+        if (f != SERVICE_SUCCESS)
+                log_unit_warning(&s->meta, "Main process exited, code=%s, status=%d",
+                                 code == CLD_EXITED ? "exited" : code == CLD_DUMPED ? "dumped" : "killed", status);
+        else
+                log_unit_debug(&s->meta, "Main process exited, status=%d", status);
+
+        switch (s->state) {
+        case SERVICE_START:
+                if (f == SERVICE_SUCCESS &&
+                    (s->config->type == SERVICE_ONESHOT || s->config->type == SERVICE_FORKING)) {
+                        if (s->config->type == SERVICE_ONESHOT && s->main_command && s->main_command->next) {
+                                s->main_command = s->main_command->next;
+                                if (service_spawn_main(s, s->main_command) >= 0)
+                                        return;
+                                f = SERVICE_FAILURE_RESOURCES;
+                        } else {
+                                service_enter_start_post(s);
+                                return;
+                        }
+                }
+                if (f == SERVICE_SUCCESS && s->config->type != SERVICE_SIMPLE && s->config->type != SERVICE_EXEC &&
+                    s->config->type != SERVICE_IDLE) {
+                        log_unit_warning(&s->meta, "Main process exited before signalling readiness.");
+                        f = SERVICE_FAILURE_PROTOCOL;
+                }
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
+                break;
+        case SERVICE_START_POST:
+        case SERVICE_RUNNING:
+                service_enter_running(s, f);
+                break;
+        case SERVICE_STOP:
+                if (s->result == SERVICE_SUCCESS)
+                        s->result = f;
+                break; /* ExecStop= still runs; its exit moves on */
+        case SERVICE_STOP_SIGTERM:
+        case SERVICE_STOP_SIGKILL:
+                if (s->control_process.pid <= 0)
+                        service_enter_stop_post(s, f);
+                break;
+        case SERVICE_FINAL_SIGTERM:
+        case SERVICE_FINAL_SIGKILL:
+                if (s->control_process.pid <= 0)
+                        service_enter_dead(s, f, true);
+                break;
+        default:
+                break;
+        }
+}
+
+static void service_control_exited(ServiceUnit *s, int code, int status) {
+        ServiceResult f = service_result_from_exit(s, code, status);
+
+        unit_process_release(&s->control_process);
+        if (f != SERVICE_SUCCESS && s->control_command &&
+            (s->control_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
+                f = SERVICE_SUCCESS;
+        if (f == SERVICE_SUCCESS && s->control_command && s->control_command->next) {
+                s->control_command = s->control_command->next;
+                if (service_spawn_control(s, s->control_command) >= 0)
+                        return;
+                f = SERVICE_FAILURE_RESOURCES;
+        }
+        if (f != SERVICE_SUCCESS)
+                log_unit_warning(&s->meta, "Control process exited, code=%s, status=%d",
+                                 code == CLD_EXITED ? "exited" : "killed", status);
+        s->control_command = NULL;
+
+        switch (s->state) {
+        case SERVICE_START_PRE:
+                if (f == SERVICE_SUCCESS)
+                        service_enter_start(s);
+                else
+                        service_enter_signal(s, SERVICE_FINAL_SIGTERM, f);
+                break;
+        case SERVICE_START_POST:
+                if (f == SERVICE_SUCCESS)
+                        service_enter_running(s, SERVICE_SUCCESS);
+                else
+                        service_enter_stop(s, f);
+                break;
+        case SERVICE_STOP:
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
+                break;
+        case SERVICE_STOP_SIGTERM:
+        case SERVICE_STOP_SIGKILL:
+                if (s->main_process.pid <= 0)
+                        service_enter_stop_post(s, f);
+                break;
+        case SERVICE_STOP_POST:
+                service_enter_signal(s, SERVICE_FINAL_SIGTERM, f);
+                break;
+        case SERVICE_FINAL_SIGTERM:
+        case SERVICE_FINAL_SIGKILL:
+                if (s->main_process.pid <= 0)
+                        service_enter_dead(s, f, true);
+                break;
+        default:
+                break;
+        }
+}
+
+static void service_process_exited(Unit *u, pid_t pid, int code, int status) {
+        ServiceUnit *s = SERVICE(u);
+
+        if (pid == s->main_process.pid)
+                service_main_exited(s, code, status);
+        else if (pid == s->control_process.pid)
+                service_control_exited(s, code, status);
+}
+
+static void service_timer_fired(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+        bool sigkill = s->config->kill.send_sigkill;
+
+        switch (s->state) {
+        case SERVICE_START_PRE:
+        case SERVICE_START:
+                log_unit_warning(u, "%s operation timed out. Terminating.",
+                                 s->state == SERVICE_START ? "Start" : "Start-pre");
+                service_enter_signal(s, s->state == SERVICE_START ? SERVICE_STOP_SIGTERM : SERVICE_FINAL_SIGTERM,
+                                     SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_START_POST:
+                log_unit_warning(u, "Start-post operation timed out. Stopping.");
+                service_enter_stop(s, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_STOP:
+                log_unit_warning(u, "Stopping timed out. Terminating.");
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_STOP_SIGTERM:
+                if (sigkill) {
+                        log_unit_warning(u, "State 'stop-sigterm' timed out. Killing.");
+                        service_enter_signal(s, SERVICE_STOP_SIGKILL, SERVICE_FAILURE_TIMEOUT);
+                } else
+                        service_enter_stop_post(s, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_STOP_SIGKILL:
+                log_unit_warning(u, "Processes still around after SIGKILL. Ignoring.");
+                service_enter_stop_post(s, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_STOP_POST:
+                log_unit_warning(u, "State 'stop-post' timed out. Terminating.");
+                service_enter_signal(s, SERVICE_FINAL_SIGTERM, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_FINAL_SIGTERM:
+                if (sigkill) {
+                        log_unit_warning(u, "State 'final-sigterm' timed out. Killing.");
+                        service_enter_signal(s, SERVICE_FINAL_SIGKILL, SERVICE_FAILURE_TIMEOUT);
+                } else
+                        service_enter_dead(s, SERVICE_FAILURE_TIMEOUT, false);
+                break;
+        case SERVICE_FINAL_SIGKILL:
+                log_unit_warning(u, "Processes still around after final SIGKILL. Entering failed mode.");
+                service_enter_dead(s, SERVICE_FAILURE_TIMEOUT, false);
+                break;
+        case SERVICE_AUTO_RESTART:
+                if (service_start(u) < 0)
+                        log_unit_warning(u, "Failed to restart.");
+                break;
+        default:
+                break;
+        }
+}
+
+void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags) {
+        STRV_FOREACH(t, tags) {
+                const char *v;
+                if (streq(*t, "READY=1")) {
+                        if (s->state == SERVICE_START &&
+                            (s->config->type == SERVICE_NOTIFY || s->config->type == SERVICE_NOTIFY_RELOAD))
+                                service_enter_start_post(s);
+                } else if (streq(*t, "STOPPING=1")) {
+                        if (s->state == SERVICE_RUNNING) {
+                                s->forbid_restart = true;
+                                service_set_state(s, SERVICE_STOP_SIGTERM);
+                                (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
+                        }
+                } else if ((v = startswith(*t, "STATUS="))) {
+                        (void) free_and_strdup(&s->status_text, v);
+                } else if ((v = startswith(*t, "ERRNO="))) {
+                        log_unit_debug(&s->meta, "Service reported errno %s.", v);
+                }
+        }
+}
+
+/* ---- the rest of the vtable ---- */
+
+static UnitActiveState service_active_state(const Unit *u) {
+        return service_state_to_active_state(((const ServiceUnit *) u)->state);
+}
+
+static const char *service_sub_state(const Unit *u) {
+        return service_state_to_string(((const ServiceUnit *) u)->state);
+}
+
+static const char *service_result(const Unit *u) {
+        return service_result_to_string(((const ServiceUnit *) u)->result);
+}
+
+static void service_reset_failed(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+        if (s->state == SERVICE_FAILED)
+                service_set_state(s, SERVICE_DEAD);
+        s->result = SERVICE_SUCCESS;
+        s->start_limit_hit = false;
+}
+
+static void service_done(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+
+        unit_process_release(&s->main_process);
+        unit_process_release(&s->control_process);
+        service_release_connection(s);
+        free(s->status_text);
+        /* An instance only borrows its template's config. */
+        if (s->borrowed_config)
+                u->config = NULL;
+}
+
+const UnitVTable service_vtable = {
+        .object_size = sizeof(ServiceUnit),
+        .done = service_done,
+        .start = service_start,
+        .stop = service_stop,
+        .active_state = service_active_state,
+        .sub_state = service_sub_state,
+        .result = service_result,
+        .process_exited = service_process_exited,
+        .timer_fired = service_timer_fired,
+        .reset_failed = service_reset_failed,
+};
+
+int service_new_instance(Manager *m, const char *id, UnitConfig *template_config,
+                         SocketUnit *sock, int cfd, const SocketPeerKey *peer, ServiceUnit **ret) {
+        Unit *u;
+        int r;
+
+        r = unit_new(m, &service_vtable, id, NULL, &u);
+        if (r < 0) {
+                safe_close(cfd);
+                socket_connection_released(sock, peer);
+                return r;
+        }
+        ServiceUnit *s = (ServiceUnit *) u;
+        u->config = template_config;
+        u->start_limit = (RateLimit) {}; /* each instance starts once */
+        s->borrowed_config = template_config;
+        s->config = template_config->service;
+        s->main_process = s->control_process = UNIT_PROCESS_NULL;
+        s->accept_socket = sock;
+        s->connection_fd = cfd;
+        s->peer = *peer;
+        s->peer_salen = sizeof s->peer_sa;
+        if (getpeername(cfd, &s->peer_sa.sa, &s->peer_salen) < 0)
+                s->peer_salen = 0;
+        *ret = s;
+        return 0;
+}
+
+/* Set up a ServiceUnit loaded by the manager (called from manager.c). */
+void service_init_loaded(ServiceUnit *s) {
+        s->config = s->meta.config->service;
+        s->main_process = s->control_process = UNIT_PROCESS_NULL;
+        s->connection_fd = -EBADF;
+}

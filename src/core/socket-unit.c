@@ -1,0 +1,1009 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
+#include <systemd/sd-event.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "manager.h"
+#include "service-unit.h"
+#include "socket-unit.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-name.h"
+
+static const char * const socket_state_table[_SOCKET_STATE_MAX] = {
+        [SOCKET_DEAD] = "dead",
+        [SOCKET_START_PRE] = "start-pre",
+        [SOCKET_START_OPEN] = "start-open",
+        [SOCKET_START_CHOWN] = "start-chown",
+        [SOCKET_START_POST] = "start-post",
+        [SOCKET_LISTENING] = "listening",
+        [SOCKET_RUNNING] = "running",
+        [SOCKET_STOP_PRE] = "stop-pre",
+        [SOCKET_STOP_PRE_SIGTERM] = "stop-pre-sigterm",
+        [SOCKET_STOP_PRE_SIGKILL] = "stop-pre-sigkill",
+        [SOCKET_STOP_POST] = "stop-post",
+        [SOCKET_FINAL_SIGTERM] = "final-sigterm",
+        [SOCKET_FINAL_SIGKILL] = "final-sigkill",
+        [SOCKET_FAILED] = "failed",
+};
+
+static const char * const socket_result_table[_SOCKET_RESULT_MAX] = {
+        [SOCKET_SUCCESS] = "success",
+        [SOCKET_FAILURE_RESOURCES] = "resources",
+        [SOCKET_FAILURE_TIMEOUT] = "timeout",
+        [SOCKET_FAILURE_EXIT_CODE] = "exit-code",
+        [SOCKET_FAILURE_SIGNAL] = "signal",
+        [SOCKET_FAILURE_CORE_DUMP] = "core-dump",
+        [SOCKET_FAILURE_START_LIMIT_HIT] = "start-limit-hit",
+        [SOCKET_FAILURE_TRIGGER_LIMIT_HIT] = "trigger-limit-hit",
+        [SOCKET_FAILURE_SERVICE_START_LIMIT_HIT] = "service-start-limit-hit",
+};
+
+static const UnitActiveState socket_active_state_table[_SOCKET_STATE_MAX] = {
+        [SOCKET_DEAD] = UNIT_INACTIVE,
+        [SOCKET_START_PRE] = UNIT_ACTIVATING,
+        [SOCKET_START_OPEN] = UNIT_ACTIVATING,
+        [SOCKET_START_CHOWN] = UNIT_ACTIVATING,
+        [SOCKET_START_POST] = UNIT_ACTIVATING,
+        [SOCKET_LISTENING] = UNIT_ACTIVE,
+        [SOCKET_RUNNING] = UNIT_ACTIVE,
+        [SOCKET_STOP_PRE] = UNIT_DEACTIVATING,
+        [SOCKET_STOP_PRE_SIGTERM] = UNIT_DEACTIVATING,
+        [SOCKET_STOP_PRE_SIGKILL] = UNIT_DEACTIVATING,
+        [SOCKET_STOP_POST] = UNIT_DEACTIVATING,
+        [SOCKET_FINAL_SIGTERM] = UNIT_DEACTIVATING,
+        [SOCKET_FINAL_SIGKILL] = UNIT_DEACTIVATING,
+        [SOCKET_FAILED] = UNIT_FAILED,
+};
+
+const char *socket_state_to_string(SocketState s) {
+        return s >= 0 && s < _SOCKET_STATE_MAX ? socket_state_table[s] : NULL;
+}
+
+SocketState socket_state_from_string(const char *s) {
+        for (SocketState i = 0; i < _SOCKET_STATE_MAX; i++)
+                if (streq_ptr(socket_state_table[i], s))
+                        return i;
+        return _SOCKET_STATE_INVALID;
+}
+
+const char *socket_result_to_string(SocketResult r) {
+        return r >= 0 && r < _SOCKET_RESULT_MAX ? socket_result_table[r] : NULL;
+}
+
+SocketResult socket_result_from_string(const char *s) {
+        for (SocketResult i = 0; i < _SOCKET_RESULT_MAX; i++)
+                if (streq_ptr(socket_result_table[i], s))
+                        return i;
+        return _SOCKET_RESULT_INVALID;
+}
+
+UnitActiveState socket_state_to_active_state(SocketState s) {
+        return s >= 0 && s < _SOCKET_STATE_MAX ? socket_active_state_table[s] : _UNIT_ACTIVE_STATE_INVALID;
+}
+
+/* States in which the ports stay open (spec §4.4). */
+static bool socket_state_keeps_fds(SocketState s) {
+        return s == SOCKET_START_OPEN || s == SOCKET_START_CHOWN || s == SOCKET_START_POST ||
+               s == SOCKET_LISTENING || s == SOCKET_RUNNING || s == SOCKET_STOP_PRE ||
+               s == SOCKET_STOP_PRE_SIGTERM || s == SOCKET_STOP_PRE_SIGKILL;
+}
+
+/* States in which a control process may run and the timer guards it. */
+static bool socket_state_has_timer(SocketState s) {
+        return s == SOCKET_START_PRE || s == SOCKET_START_POST || s == SOCKET_STOP_PRE ||
+               s == SOCKET_STOP_PRE_SIGTERM || s == SOCKET_STOP_PRE_SIGKILL ||
+               s == SOCKET_STOP_POST || s == SOCKET_FINAL_SIGTERM || s == SOCKET_FINAL_SIGKILL;
+}
+
+static bool socket_state_is_stopping(SocketState s) {
+        return s >= SOCKET_STOP_PRE && s <= SOCKET_FINAL_SIGKILL;
+}
+
+static void socket_enter_dead(SocketUnit *s, SocketResult f);
+static void socket_enter_stop_pre(SocketUnit *s, SocketResult f);
+static void socket_enter_stop_post(SocketUnit *s, SocketResult f);
+static void socket_enter_signal(SocketUnit *s, SocketState state, SocketResult f);
+static void socket_enter_start_open(SocketUnit *s);
+static void socket_enter_start_post(SocketUnit *s);
+static void socket_enter_listening(SocketUnit *s);
+
+static usec_t socket_timeout(const SocketUnit *s) {
+        return s->config->timeout_usec == 0 ? USEC_INFINITY : s->config->timeout_usec;
+}
+
+/* ---- watching the ports ---- */
+
+static int socket_dispatch_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        socket_port_ready(userdata, revents);
+        return 0;
+}
+
+static void socket_unwatch_fds(SocketUnit *s) {
+        for (size_t i = 0; i < s->config->n_ports; i++)
+                if (s->watches[i].io_source)
+                        sd_event_source_set_enabled(s->watches[i].io_source, SD_EVENT_OFF);
+}
+
+/* Watch every open port for EPOLLIN, with the poll limit on each source.
+ * Re-arming resets the poll-limit counters (spec §9). */
+static int socket_watch_fds(SocketUnit *s) {
+        Manager *m = s->meta.manager;
+        int r;
+
+        for (size_t i = 0; i < s->config->n_ports; i++) {
+                SocketWatch *w = &s->watches[i];
+                if (w->port->fd < 0)
+                        continue;
+                if (!w->io_source) {
+                        r = sd_event_add_io(m->event, &w->io_source, w->port->fd, EPOLLIN,
+                                            socket_dispatch_io, w);
+                        if (r < 0)
+                                return log_unit_warning_errno(&s->meta, r, "Failed to watch listening fd: %m");
+                        (void) sd_event_source_set_description(w->io_source, "socket-port-io");
+                }
+                const RateLimitConfig *pl = &s->config->poll_limit;
+                if (pl->interval > 0 && pl->burst > 0 && pl->interval != USEC_INFINITY)
+                        (void) sd_event_source_set_ratelimit(w->io_source, pl->interval, pl->burst);
+                else
+                        (void) sd_event_source_set_ratelimit(w->io_source, 0, 0);
+                r = sd_event_source_set_enabled(w->io_source, SD_EVENT_ON);
+                if (r < 0)
+                        return log_unit_warning_errno(&s->meta, r, "Failed to enable watch: %m");
+        }
+        return 0;
+}
+
+static void socket_close_fds(SocketUnit *s) {
+        bool remove = s->config->options.remove_on_stop;
+        bool any_open = false;
+
+        for (size_t i = 0; i < s->config->n_ports; i++) {
+                SocketWatch *w = &s->watches[i];
+                w->io_source = sd_event_source_disable_unref(w->io_source);
+                if (w->port->fd >= 0)
+                        any_open = true;
+                socket_port_close(w->port, remove);
+        }
+        if (remove && any_open)
+                socket_symlinks_remove(s->config->options.symlinks);
+}
+
+static void socket_set_state(SocketUnit *s, SocketState state) {
+        SocketState old = s->state;
+
+        s->state = state;
+        if (state != SOCKET_LISTENING)
+                socket_unwatch_fds(s);
+        if (!socket_state_keeps_fds(state))
+                socket_close_fds(s);
+        if (!socket_state_has_timer(state))
+                unit_disarm_timer(&s->meta);
+        if (!socket_state_has_timer(state) && state != SOCKET_START_OPEN)
+                unit_process_release(&s->control_process);
+
+        if (old != state)
+                log_unit_debug(&s->meta, "Changed %s -> %s", socket_state_to_string(old),
+                               socket_state_to_string(state));
+        if (UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(state)))
+                manager_check_shutdown_done(s->meta.manager);
+}
+
+/* ---- control processes (ExecStartPre= and friends) ---- */
+
+static int socket_spawn_control(SocketUnit *s, ExecCommand *c);
+
+/* Run the first command of the list for `id`; returns 1 if one runs,
+ * 0 if the list is empty, -errno if spawning failed. */
+static int socket_run_control(SocketUnit *s, SocketExecCommand id) {
+        s->control_command_id = id;
+        s->control_command = s->config->exec_command[id];
+        if (!s->control_command)
+                return 0;
+        int r = socket_spawn_control(s, s->control_command);
+        return r < 0 ? r : 1;
+}
+
+static int socket_spawn_control(SocketUnit *s, ExecCommand *c) {
+        return unit_spawn_command(&s->meta, c, &s->config->exec, NULL, 0, &s->control_process);
+}
+
+/* ---- transitions ---- */
+
+static void socket_enter_dead(SocketUnit *s, SocketResult f) {
+        if (s->result == SOCKET_SUCCESS)
+                s->result = f;
+        if (s->result != SOCKET_SUCCESS)
+                log_unit_warning(&s->meta, "Failed with result '%s'.", socket_result_to_string(s->result));
+        socket_set_state(s, s->result != SOCKET_SUCCESS ? SOCKET_FAILED : SOCKET_DEAD);
+}
+
+static void socket_enter_signal(SocketUnit *s, SocketState state, SocketResult f) {
+        if (s->result == SOCKET_SUCCESS)
+                s->result = f;
+
+        bool sigkill = state == SOCKET_STOP_PRE_SIGKILL || state == SOCKET_FINAL_SIGKILL;
+        int sig = sigkill ? s->config->kill.final_kill_signal : s->config->kill.kill_signal;
+
+        if (s->control_process.pid > 0 &&
+            unit_kill_process(&s->meta, &s->control_process, sig) >= 0) {
+                socket_set_state(s, state);
+                (void) unit_arm_timer(&s->meta, socket_timeout(s));
+                return;
+        }
+
+        if (state == SOCKET_STOP_PRE_SIGTERM || state == SOCKET_STOP_PRE_SIGKILL)
+                socket_enter_stop_post(s, SOCKET_SUCCESS);
+        else
+                socket_enter_dead(s, SOCKET_SUCCESS);
+}
+
+static void socket_enter_stop_post(SocketUnit *s, SocketResult f) {
+        if (s->result == SOCKET_SUCCESS)
+                s->result = f;
+
+        int r = socket_run_control(s, SOCKET_EXEC_STOP_POST);
+        if (r > 0) {
+                socket_set_state(s, SOCKET_STOP_POST);
+                (void) unit_arm_timer(&s->meta, socket_timeout(s));
+                return;
+        }
+        if (r < 0)
+                log_unit_warning_errno(&s->meta, r, "Failed to run 'stop-post' task: %m");
+        socket_enter_signal(s, SOCKET_FINAL_SIGTERM, r < 0 ? SOCKET_FAILURE_RESOURCES : SOCKET_SUCCESS);
+}
+
+static void socket_enter_stop_pre(SocketUnit *s, SocketResult f) {
+        if (s->result == SOCKET_SUCCESS)
+                s->result = f;
+
+        int r = socket_run_control(s, SOCKET_EXEC_STOP_PRE);
+        if (r > 0) {
+                socket_set_state(s, SOCKET_STOP_PRE);
+                (void) unit_arm_timer(&s->meta, socket_timeout(s));
+                return;
+        }
+        if (r < 0)
+                log_unit_warning_errno(&s->meta, r, "Failed to run 'stop-pre' task: %m");
+        socket_enter_stop_post(s, r < 0 ? SOCKET_FAILURE_RESOURCES : SOCKET_SUCCESS);
+}
+
+static void socket_enter_start_pre(SocketUnit *s) {
+        /* Leftovers of an earlier run go first: start-pre closes ports. */
+        unit_process_release(&s->control_process);
+
+        int r = socket_run_control(s, SOCKET_EXEC_START_PRE);
+        if (r < 0) {
+                log_unit_warning_errno(&s->meta, r, "Failed to run 'start-pre' task: %m");
+                socket_enter_dead(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+        if (r > 0) {
+                socket_set_state(s, SOCKET_START_PRE);
+                (void) unit_arm_timer(&s->meta, socket_timeout(s));
+                return;
+        }
+        socket_enter_start_open(s);
+}
+
+static void socket_warn_option(void *userdata, const char *option, int error) {
+        SocketUnit *s = userdata;
+        log_unit_warning_errno(&s->meta, error, "%s failed: %m", option);
+}
+
+static void socket_warn_symlink(void *userdata, const char *path, int error) {
+        SocketUnit *s = userdata;
+        log_unit_warning_errno(&s->meta, error, "Failed to create symlink '%s': %m", path);
+}
+
+/* Open one port with its post-listen options; logs what went wrong. */
+static int socket_open_port(SocketUnit *s, SocketPort *p) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = socket_port_open(p, &s->config->options, &text);
+        if (r < 0)
+                return log_unit_error_errno(&s->meta, r, "%s", text ?: "Failed to open port: %m");
+        if (text)
+                log_unit_warning(&s->meta, "%s", text);
+
+        if (p->type == SOCKET_PORT_SOCKET)
+                (void) socket_options_apply_post_listen(&s->config->options, p->fd,
+                                                        socket_address_family(&p->address),
+                                                        p->address.protocol, socket_warn_option, s);
+        else if (p->type == SOCKET_PORT_FIFO)
+                (void) socket_options_apply_fifo(&s->config->options, p->fd, socket_warn_option, s);
+
+        const char *path = socket_port_get_path(p);
+        if (path && s->config->options.symlinks)
+                (void) socket_symlinks_create(s->config->options.symlinks, path,
+                                              s->config->options.directory_mode,
+                                              s->config->options.remove_on_stop,
+                                              socket_warn_symlink, s);
+        return 0;
+}
+
+/* Open every port in configuration order; any failure closes all. */
+static int socket_open_fds(SocketUnit *s) {
+        for (size_t i = 0; i < s->config->n_ports; i++) {
+                int r = socket_open_port(s, &s->config->ports[i]);
+                if (r < 0) {
+                        socket_close_fds(s);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+static void socket_enter_start_open(SocketUnit *s) {
+        socket_set_state(s, SOCKET_START_OPEN);
+
+        if (socket_open_fds(s) < 0) {
+                log_unit_error(&s->meta, "Failed to listen on sockets.");
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+        socket_set_state(s, SOCKET_START_CHOWN);
+        /* SocketUser=/SocketGroup=: the manager runs as root when they are
+         * set, so the chown happens here rather than in a helper process. */
+        if (s->config->socket_user || s->config->socket_group) {
+                uid_t uid = (uid_t) -1;
+                gid_t gid = (gid_t) -1;
+                int r = unit_resolve_user_group(&s->meta, s->config->socket_user, s->config->socket_group,
+                                                &uid, &gid);
+                for (size_t i = 0; r >= 0 && i < s->config->n_ports; i++)
+                        r = socket_port_chown(&s->config->ports[i], uid, gid);
+                if (r < 0) {
+                        log_unit_error_errno(&s->meta, r, "Failed to chown sockets: %m");
+                        socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                        return;
+                }
+        }
+        socket_enter_start_post(s);
+}
+
+static void socket_enter_start_post(SocketUnit *s) {
+        int r = socket_run_control(s, SOCKET_EXEC_START_POST);
+        if (r < 0) {
+                log_unit_warning_errno(&s->meta, r, "Failed to run 'start-post' task: %m");
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+        if (r > 0) {
+                socket_set_state(s, SOCKET_START_POST);
+                (void) unit_arm_timer(&s->meta, socket_timeout(s));
+                return;
+        }
+        socket_enter_listening(s);
+}
+
+/* Read and drop everything queued on the ports (FlushPending=yes). */
+static void socket_flush_ports(SocketUnit *s) {
+        for (size_t i = 0; i < s->config->n_ports; i++) {
+                SocketPort *p = &s->config->ports[i];
+                if (p->fd < 0)
+                        continue;
+                if (socket_port_can_accept(p)) {
+                        for (int k = 0; k < 1024; k++) {
+                                int cfd = accept4(p->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                                if (cfd < 0)
+                                        break;
+                                safe_close(cfd);
+                        }
+                } else {
+                        char buf[512];
+                        for (int k = 0; k < 1024; k++)
+                                if (recv(p->fd, buf, sizeof buf, MSG_DONTWAIT) < 0 &&
+                                    read(p->fd, buf, sizeof buf) <= 0)
+                                        break;
+                }
+        }
+}
+
+static void socket_enter_listening(SocketUnit *s) {
+        if (s->config->flush_pending && !s->config->accept)
+                socket_flush_ports(s);
+
+        socket_set_state(s, SOCKET_LISTENING);
+        if (socket_watch_fds(s) < 0)
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+}
+
+/* Accept=no: start the service that gets all our fds. */
+static void socket_trigger_service(SocketUnit *s) {
+        Unit *svc = s->service;
+
+        if (!svc || !svc->config || svc->config->load_state != UNIT_LOADED) {
+                log_unit_error(&s->meta, "Service to activate vanished, refusing activation.");
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+
+        UnitActiveState a = unit_active_state(svc);
+        if (a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
+                int r = unit_start(svc);
+                if (r < 0) {
+                        log_unit_warning_errno(&s->meta, r, "Failed to queue service startup job: %m");
+                        socket_enter_stop_pre(s, r == -ECANCELED ? SOCKET_FAILURE_SERVICE_START_LIMIT_HIT
+                                                                 : SOCKET_FAILURE_RESOURCES);
+                        return;
+                }
+        }
+        /* The service may have failed synchronously already (exec error). */
+        if (s->state == SOCKET_LISTENING &&
+            !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(svc)))
+                socket_set_state(s, SOCKET_RUNNING);
+}
+
+/* ---- Accept=yes: per-source counting ---- */
+
+int socket_peer_key(int fd, SocketPeerKey *ret) {
+        union sockaddr_union sa;
+        socklen_t salen = sizeof sa;
+
+        *ret = (SocketPeerKey) {};
+        if (getpeername(fd, &sa.sa, &salen) < 0)
+                return -errno;
+
+        switch (sa.sa.sa_family) {
+        case AF_INET:
+                ret->family = AF_INET6;
+                ret->addr[10] = ret->addr[11] = 0xff;
+                memcpy(ret->addr + 12, &sa.in.sin_addr, 4);
+                return 0;
+        case AF_INET6:
+                ret->family = AF_INET6;
+                memcpy(ret->addr, &sa.in6.sin6_addr, 16);
+                return 0;
+        case AF_UNIX: {
+                struct ucred cred;
+                socklen_t l = sizeof cred;
+                if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0)
+                        return -errno;
+                ret->family = AF_UNIX;
+                ret->uid = cred.uid;
+                return 0;
+        }
+        default:
+                return -EAFNOSUPPORT;
+        }
+}
+
+static bool peer_key_matches(const SocketPeerCount *c, const SocketPeerKey *k) {
+        if (c->key_family != k->family)
+                return false;
+        if (k->family == AF_UNIX)
+                return c->key.uid == k->uid;
+        return memcmp(c->key.addr, k->addr, 16) == 0;
+}
+
+static SocketPeerCount *socket_peer_find(SocketUnit *s, const SocketPeerKey *k, bool create) {
+        SocketPeerCount *free_slot = NULL;
+
+        for (size_t i = 0; i < s->n_peer_slots; i++) {
+                SocketPeerCount *c = &s->peers[i];
+                if (c->key_family == 0) {
+                        if (!free_slot)
+                                free_slot = c;
+                } else if (peer_key_matches(c, k))
+                        return c;
+        }
+        if (!create || !free_slot)
+                return NULL;
+        free_slot->key_family = k->family;
+        if (k->family == AF_UNIX)
+                free_slot->key.uid = k->uid;
+        else
+                memcpy(free_slot->key.addr, k->addr, 16);
+        free_slot->n = 0;
+        return free_slot;
+}
+
+void socket_connection_released(SocketUnit *s, const SocketPeerKey *peer) {
+        if (s->n_connections > 0)
+                s->n_connections--;
+        if (!peer || peer->family == 0 || !s->peers)
+                return;
+        SocketPeerCount *c = socket_peer_find(s, peer, false);
+        if (c && c->n > 0 && --c->n == 0)
+                c->key_family = 0;
+}
+
+static void socket_refuse_connection(SocketUnit *s, int cfd, const char *why) {
+        s->n_refused++;
+        log_unit_warning(&s->meta, "%s, dropping connection.", why);
+        safe_close(cfd);
+}
+
+/* Print an IP address as the instance name and REMOTE_ADDR want it:
+ * IPv4 dotted, IPv4-mapped IPv6 as IPv4, other IPv6 without brackets. */
+static int socket_inet_pretty(const union sockaddr_union *sa, char *buf, size_t size, unsigned *ret_port) {
+        if (sa->sa.sa_family == AF_INET) {
+                *ret_port = ntohs(sa->in.sin_port);
+                return inet_ntop(AF_INET, &sa->in.sin_addr, buf, size) ? 0 : -errno;
+        }
+        if (sa->sa.sa_family != AF_INET6)
+                return -EAFNOSUPPORT;
+        *ret_port = ntohs(sa->in6.sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&sa->in6.sin6_addr))
+                return inet_ntop(AF_INET, sa->in6.sin6_addr.s6_addr + 12, buf, size) ? 0 : -errno;
+        return inet_ntop(AF_INET6, &sa->in6.sin6_addr, buf, size) ? 0 : -errno;
+}
+
+/* The instance name suffix after "prefix@": N-COOKIE-local-remote (v258). */
+static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size,
+                                char *remote_addr, size_t ra_size, char *remote_port, size_t rp_size) {
+        union sockaddr_union local, remote;
+        socklen_t llen = sizeof local, rlen = sizeof remote;
+        uint64_t cookie = 0;
+        socklen_t clen = sizeof cookie;
+
+        if (getsockname(cfd, &local.sa, &llen) < 0 || getpeername(cfd, &remote.sa, &rlen) < 0)
+                return -errno;
+        (void) getsockopt(cfd, SOL_SOCKET, SO_COOKIE, &cookie, &clen);
+
+        remote_addr[0] = remote_port[0] = 0;
+        if (remote.sa.sa_family == AF_UNIX) {
+                struct ucred cred;
+                socklen_t l = sizeof cred;
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0)
+                        snprintf(buf, size, "%s@%u-%" PRIu64 "-unknown.service", s->instance_prefix,
+                                 s->n_accepted, cookie);
+                else
+                        snprintf(buf, size, "%s@%u-%" PRIu64 "-%u-%u.service", s->instance_prefix,
+                                 s->n_accepted, cookie, (unsigned) cred.pid, (unsigned) cred.uid);
+                return 0;
+        }
+
+        char l[INET6_ADDRSTRLEN + 8], r[INET6_ADDRSTRLEN + 8];
+        unsigned lport, rport;
+        if (socket_inet_pretty(&local, l, sizeof l, &lport) < 0 ||
+            socket_inet_pretty(&remote, r, sizeof r, &rport) < 0)
+                return -EAFNOSUPPORT;
+        snprintf(buf, size, "%s@%u-%" PRIu64 "-%s:%u-%s:%u.service", s->instance_prefix, s->n_accepted,
+                 cookie, l, lport, r, rport);
+        snprintf(remote_addr, ra_size, "%s", r);
+        snprintf(remote_port, rp_size, "%u", rport);
+        return 0;
+}
+
+/* Accept=yes: hand connection cfd to a new instance of the template. */
+static void socket_spawn_instance(SocketUnit *s, int cfd) {
+        char name[UNIT_NAME_MAX + 1], raddr[INET6_ADDRSTRLEN + 8], rport[8];
+        SocketPeerKey peer = {};
+        int r;
+
+        if (s->n_connections >= s->config->max_connections) {
+                char why[64];
+                snprintf(why, sizeof why, "Too many incoming connections (%u)", s->n_connections);
+                return socket_refuse_connection(s, cfd, why);
+        }
+
+        if (s->config->max_connections_per_source > 0) {
+                r = socket_peer_key(cfd, &peer);
+                if (r < 0) { /* the peer went away already */
+                        safe_close(cfd);
+                        return;
+                }
+                SocketPeerCount *c = socket_peer_find(s, &peer, true);
+                if (!c || c->n >= s->config->max_connections_per_source) {
+                        if (c && c->n == 0)
+                                c->key_family = 0;
+                        return socket_refuse_connection(s, cfd, "Too many incoming connections from source");
+                }
+                c->n++;
+        }
+
+        r = socket_instance_name(s, cfd, name, sizeof name, raddr, sizeof raddr, rport, sizeof rport);
+        if (r < 0) {
+                log_unit_debug_errno(&s->meta, r, "Failed to read connection addresses, ignoring: %m");
+                if (peer.family != 0) {
+                        s->n_connections++;
+                        socket_connection_released(s, &peer);
+                }
+                safe_close(cfd);
+                return;
+        }
+
+        ServiceUnit *svc = NULL;
+        s->n_accepted++;
+        s->n_connections++;
+        /* From here on the instance owns cfd and releases the counts. */
+        r = service_new_instance(s->meta.manager, name, s->service->config, s, cfd, &peer, &svc);
+        if (r < 0) {
+                log_unit_error_errno(&s->meta, r, "Failed to create instance '%s': %m", name);
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+
+        r = unit_start(&svc->meta);
+        if (r < 0) {
+                log_unit_error_errno(&s->meta, r, "Failed to start '%s': %m", name);
+                manager_gc_unit(s->meta.manager, &svc->meta);
+        }
+}
+
+static void socket_enter_running(SocketUnit *s, int cfd) {
+        if (s->meta.manager->exiting) {
+                log_unit_debug(&s->meta, "Suppressing connection request since unit stop is scheduled.");
+                if (cfd >= 0)
+                        safe_close(cfd);
+                else
+                        socket_flush_ports(s);
+                return;
+        }
+
+        RateLimit *tl = &s->trigger_limit;
+        if (!ratelimit_below(tl, s->meta.manager->ops->now(s->meta.manager))) {
+                log_unit_warning(&s->meta, "Trigger limit hit, refusing further activation.");
+                safe_close(cfd);
+                socket_enter_stop_pre(s, SOCKET_FAILURE_TRIGGER_LIMIT_HIT);
+                return;
+        }
+
+        if (cfd < 0)
+                socket_trigger_service(s);
+        else
+                socket_spawn_instance(s, cfd);
+}
+
+/* accept4() errors after which the next connection may well work. */
+static bool accept_error_is_transient(int e) {
+        switch (e) {
+        case EAGAIN: case EINTR: case ECONNABORTED: case ECONNREFUSED: case ECONNRESET:
+        case EHOSTDOWN: case EHOSTUNREACH: case ENETDOWN: case ENETRESET: case ENETUNREACH:
+        case ENONET: case ENOPROTOOPT: case ENOTCONN: case EPIPE: case EPROTO: case ESHUTDOWN:
+        case ETIMEDOUT: case EOPNOTSUPP:
+                return true;
+        default:
+                return false;
+        }
+}
+
+void socket_port_ready(SocketWatch *w, uint32_t revents) {
+        SocketUnit *s = w->socket;
+        int cfd = -EBADF;
+
+        if (s->state != SOCKET_LISTENING)
+                return;
+
+        if (revents != EPOLLIN) {
+                if (revents & EPOLLHUP)
+                        log_unit_error(&s->meta, "Got POLLHUP on a listening socket. The service probably invoked shutdown() on it, and should better not do that.");
+                else
+                        log_unit_error(&s->meta, "Got unexpected poll event (0x%x) on socket.", revents);
+                socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                return;
+        }
+
+        if (s->config->accept && socket_port_can_accept(w->port)) {
+                cfd = accept4(w->port->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (cfd < 0) {
+                        if (accept_error_is_transient(errno))
+                                return;
+                        log_unit_error_errno(&s->meta, errno, "Failed to accept socket: %m");
+                        socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                        return;
+                }
+                (void) socket_options_apply_post_listen(&s->config->options, cfd,
+                                                        socket_address_family(&w->port->address),
+                                                        w->port->address.protocol, socket_warn_option, s);
+        }
+        socket_enter_running(s, cfd);
+}
+
+/* ---- the service's side ---- */
+
+void socket_service_changed(SocketUnit *s, Unit *service) {
+        if (s->config->accept || service != s->service)
+                return;
+
+        ServiceUnit *svc = SERVICE(service);
+        if (svc && svc->start_limit_hit &&
+            (s->state == SOCKET_LISTENING || s->state == SOCKET_RUNNING)) {
+                socket_enter_stop_pre(s, SOCKET_FAILURE_SERVICE_START_LIMIT_HIT);
+                return;
+        }
+
+        UnitActiveState a = unit_active_state(service);
+        bool restarting = svc && svc->state == SERVICE_AUTO_RESTART;
+        if (s->state == SOCKET_RUNNING && (UNIT_IS_INACTIVE_OR_FAILED(a) || restarting))
+                socket_enter_listening(s);
+        else if (s->state == SOCKET_LISTENING && a == UNIT_ACTIVE)
+                socket_set_state(s, SOCKET_RUNNING);
+}
+
+char *socket_triggered_service_name(const SocketUnit *s) {
+        if (s->config->service)
+                return strdup(s->config->service);
+
+        const char *dot = strrchr(s->meta.id, '.');
+        size_t n = dot ? (size_t) (dot - s->meta.id) : strlen(s->meta.id);
+        char *r = malloc(n + strlen(".service") + 1);
+        if (!r)
+                return NULL;
+        memcpy(r, s->meta.id, n);
+        strcpy(r + n, ".service");
+        return r;
+}
+
+int socket_set_service(SocketUnit *s, Unit *service) {
+        s->service = service;
+        if (!s->config->accept)
+                return 0;
+        /* Instances are named after the template: foo@.service -> "foo". */
+        const char *at = strchr(service->id, '@');
+        size_t n = at ? (size_t) (at - service->id) : strcspn(service->id, ".");
+        free(s->instance_prefix);
+        s->instance_prefix = strndup(service->id, n);
+        return s->instance_prefix ? 0 : -ENOMEM;
+}
+
+/* ---- requests ---- */
+
+static int socket_prepare_runtime(SocketUnit *s) {
+        if (!s->watches) {
+                s->watches = new0(SocketWatch, s->config->n_ports);
+                if (!s->watches)
+                        return -ENOMEM;
+                for (size_t i = 0; i < s->config->n_ports; i++)
+                        s->watches[i] = (SocketWatch) { .socket = s, .port = &s->config->ports[i] };
+        }
+        if (s->config->accept && s->config->max_connections_per_source > 0 && !s->peers) {
+                s->n_peer_slots = s->config->max_connections;
+                s->peers = new0(SocketPeerCount, s->n_peer_slots);
+                if (!s->peers)
+                        return -ENOMEM;
+        }
+        s->trigger_limit.interval = s->config->trigger_limit.interval;
+        s->trigger_limit.burst = s->config->trigger_limit.burst;
+        ratelimit_reset(&s->trigger_limit);
+        return 0;
+}
+
+/* Accept=yes: prepare the instances' ExecStart= once (spec: the
+ * per-connection path parses nothing and allocates nothing it can avoid). */
+static int socket_prepare_instance_template(SocketUnit *s) {
+        const ServiceConfig *sc = s->service->config->service;
+        ExecCommand *c = sc ? sc->exec_command[SERVICE_EXEC_START] : NULL;
+        int r;
+
+        s->spawn_template = spawn_template_free(s->spawn_template);
+        exec_prepared_done(&s->instance_exec);
+        if (!c || c->next)
+                return 0; /* several ExecStart= (oneshot): the general path */
+
+        char *names[2] = { s->config->fdname ?: (char *) "connection", NULL };
+        _cleanup_strv_free_ char **env = service_notify_env(s->meta.manager, sc);
+        if (!env)
+                return -ENOMEM;
+        ExecExtra x = { .connection = true, .pass_fds = true, .fd_names = names, .extra_env = env };
+        r = exec_prepare(s->meta.manager, c, &sc->exec, &x, &s->instance_exec);
+        if (r < 0)
+                return r;
+        return spawn_template_new(&s->instance_exec.params, &s->spawn_template);
+}
+
+static int socket_start(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+        int r;
+
+        if (socket_state_is_stopping(s->state))
+                return -EAGAIN;
+        if (s->state >= SOCKET_START_PRE && s->state <= SOCKET_RUNNING)
+                return 0;
+
+        if (!s->service || !s->service->config || s->service->config->load_state != UNIT_LOADED)
+                return log_unit_error_errno(u, -ENOENT, "Socket service %s not loaded, refusing.",
+                                            s->service ? s->service->id : "(none)");
+        if (!s->config->accept && !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(s->service))) {
+                ServiceUnit *svc = SERVICE(s->service);
+                if (!svc || svc->state != SERVICE_AUTO_RESTART)
+                        return log_unit_error_errno(u, -EBUSY, "Socket service %s already active, refusing.",
+                                                    s->service->id);
+        }
+
+        r = unit_test_start_limit(u);
+        if (r < 0) {
+                s->result = SOCKET_FAILURE_START_LIMIT_HIT;
+                socket_set_state(s, SOCKET_FAILED);
+                return r;
+        }
+        r = socket_prepare_runtime(s);
+        if (r >= 0 && s->config->accept)
+                r = socket_prepare_instance_template(s);
+        if (r < 0) {
+                log_unit_error_errno(u, r, "Failed to prepare: %m");
+                s->result = SOCKET_FAILURE_RESOURCES;
+                socket_set_state(s, SOCKET_FAILED);
+                return r;
+        }
+
+        s->result = SOCKET_SUCCESS;
+        s->meta.start_seq = ++s->meta.manager->start_seq;
+        socket_enter_start_pre(s);
+        return 0;
+}
+
+static int socket_stop(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+
+        if (socket_state_is_stopping(s->state))
+                return 0;
+        if (s->state >= SOCKET_START_PRE && s->state <= SOCKET_START_POST) {
+                socket_enter_signal(s, SOCKET_STOP_PRE_SIGTERM, SOCKET_SUCCESS);
+                return 0;
+        }
+        if (s->state == SOCKET_LISTENING || s->state == SOCKET_RUNNING)
+                socket_enter_stop_pre(s, SOCKET_SUCCESS);
+        return 0;
+}
+
+/* ---- events ---- */
+
+static SocketResult socket_result_from_exit(int code, int status) {
+        if (code == CLD_EXITED)
+                return status == 0 ? SOCKET_SUCCESS : SOCKET_FAILURE_EXIT_CODE;
+        if (code == CLD_DUMPED)
+                return SOCKET_FAILURE_CORE_DUMP;
+        return SOCKET_FAILURE_SIGNAL;
+}
+
+/* The control command finished with result f: run the next one of the
+ * chain or move on. */
+static void socket_control_done(SocketUnit *s, SocketResult f) {
+        if (f == SOCKET_SUCCESS && s->control_command && s->control_command->next) {
+                s->control_command = s->control_command->next;
+                int r = socket_spawn_control(s, s->control_command);
+                if (r >= 0)
+                        return;
+                f = SOCKET_FAILURE_RESOURCES;
+        }
+        s->control_command = NULL;
+
+        switch (s->state) {
+        case SOCKET_START_PRE:
+                if (f == SOCKET_SUCCESS)
+                        socket_enter_start_open(s);
+                else
+                        socket_enter_signal(s, SOCKET_FINAL_SIGTERM, f);
+                break;
+        case SOCKET_START_POST:
+                if (f == SOCKET_SUCCESS)
+                        socket_enter_listening(s);
+                else
+                        socket_enter_stop_pre(s, f);
+                break;
+        case SOCKET_STOP_PRE:
+        case SOCKET_STOP_PRE_SIGTERM:
+        case SOCKET_STOP_PRE_SIGKILL:
+                socket_enter_stop_post(s, f);
+                break;
+        case SOCKET_STOP_POST:
+        case SOCKET_FINAL_SIGTERM:
+        case SOCKET_FINAL_SIGKILL:
+                socket_enter_dead(s, f);
+                break;
+        default:
+                break;
+        }
+}
+
+static void socket_process_exited(Unit *u, pid_t pid, int code, int status) {
+        SocketUnit *s = SOCKET(u);
+
+        if (pid != s->control_process.pid)
+                return;
+        unit_process_release(&s->control_process);
+
+        SocketResult f = socket_result_from_exit(code, status);
+        if (f != SOCKET_SUCCESS && s->control_command &&
+            (s->control_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
+                f = SOCKET_SUCCESS;
+        if (f != SOCKET_SUCCESS)
+                log_unit_warning(u, "Control process exited, code=%s, status=%d",
+                                 code == CLD_EXITED ? "exited" : "killed", status);
+        socket_control_done(s, f);
+}
+
+static void socket_timer_fired(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+        bool sigkill = s->config->kill.send_sigkill;
+
+        log_unit_warning(u, "%s operation timed out.", socket_state_to_string(s->state));
+        switch (s->state) {
+        case SOCKET_START_PRE:
+                socket_enter_signal(s, SOCKET_FINAL_SIGTERM, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_START_POST:
+        case SOCKET_STOP_PRE:
+                socket_enter_signal(s, SOCKET_STOP_PRE_SIGTERM, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_STOP_PRE_SIGTERM:
+                if (sigkill)
+                        socket_enter_signal(s, SOCKET_STOP_PRE_SIGKILL, SOCKET_FAILURE_TIMEOUT);
+                else
+                        socket_enter_stop_post(s, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_STOP_PRE_SIGKILL:
+                socket_enter_stop_post(s, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_STOP_POST:
+                socket_enter_signal(s, SOCKET_FINAL_SIGTERM, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_FINAL_SIGTERM:
+                if (sigkill)
+                        socket_enter_signal(s, SOCKET_FINAL_SIGKILL, SOCKET_FAILURE_TIMEOUT);
+                else
+                        socket_enter_dead(s, SOCKET_FAILURE_TIMEOUT);
+                break;
+        case SOCKET_FINAL_SIGKILL:
+                socket_enter_dead(s, SOCKET_FAILURE_TIMEOUT);
+                break;
+        default:
+                break;
+        }
+}
+
+static UnitActiveState socket_active_state(const Unit *u) {
+        return socket_state_to_active_state(((const SocketUnit *) u)->state);
+}
+
+static const char *socket_sub_state(const Unit *u) {
+        return socket_state_to_string(((const SocketUnit *) u)->state);
+}
+
+static const char *socket_result(const Unit *u) {
+        return socket_result_to_string(((const SocketUnit *) u)->result);
+}
+
+static void socket_reset_failed(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+        if (s->state == SOCKET_FAILED)
+                socket_set_state(s, SOCKET_DEAD);
+        s->result = SOCKET_SUCCESS;
+}
+
+static void socket_trigger_notify(Unit *u, Unit *other) {
+        socket_service_changed(SOCKET(u), other);
+}
+
+static void socket_done(Unit *u) {
+        SocketUnit *s = SOCKET(u);
+
+        if (s->config)
+                socket_close_fds(s);
+        unit_process_release(&s->control_process);
+        free(s->watches);
+        free(s->peers);
+        s->spawn_template = spawn_template_free(s->spawn_template);
+        exec_prepared_done(&s->instance_exec);
+        free(s->instance_prefix);
+}
+
+const UnitVTable socket_vtable = {
+        .object_size = sizeof(SocketUnit),
+        .done = socket_done,
+        .start = socket_start,
+        .stop = socket_stop,
+        .active_state = socket_active_state,
+        .sub_state = socket_sub_state,
+        .result = socket_result,
+        .process_exited = socket_process_exited,
+        .timer_fired = socket_timer_fired,
+        .trigger_notify = socket_trigger_notify,
+        .reset_failed = socket_reset_failed,
+};

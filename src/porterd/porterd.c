@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* porterd: the socket-activation manager.  A thin main() over src/core:
+ * parse the command line, build the Manager, start the enabled socket units
+ * and run the event loop until SIGTERM/SIGINT. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "notify.h"
+#include "porter-config.h"
+#include "strv.h"
+
+typedef struct Options {
+        ManagerScope scope;
+        bool scope_set;
+        char **unit_path;
+        char **start;
+        int log_level;
+} Options;
+
+static void options_done(Options *o) {
+        strv_free(o->unit_path);
+        strv_free(o->start);
+}
+
+static void help(void) {
+        printf("porterd [--system|--user] [--unit-path DIR]... [--start UNIT]...\n\n"
+               "Run socket units: hold their listening sockets and start services on demand.\n\n"
+               "  -h --help             Show this help\n"
+               "     --version          Show the version\n"
+               "     --system           Run the system manager (default as root)\n"
+               "     --user             Run the manager of the calling user\n"
+               "     --unit-path DIR    Look for units in DIR first (repeatable)\n"
+               "     --start UNIT       Also start UNIT (repeatable)\n"
+               "     --log-level LEVEL  err, warning, notice, info (default) or debug\n");
+}
+
+static int parse_log_level(const char *s) {
+        static const struct { const char *name; int level; } table[] = {
+                { "emerg", LOG_EMERG }, { "alert", LOG_ALERT }, { "crit", LOG_CRIT },
+                { "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+                { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcmp(table[i].name, s) == 0)
+                        return table[i].level;
+        return -EINVAL;
+}
+
+/* Returns 1 to go on, 0 to exit successfully (--help), -errno on error. */
+static int parse_argv(int argc, char *argv[], Options *o) {
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_UNIT_PATH, ARG_START, ARG_LOG_LEVEL };
+        static const struct option options[] = {
+                { "help",      no_argument,       NULL, 'h'           },
+                { "version",   no_argument,       NULL, ARG_VERSION   },
+                { "system",    no_argument,       NULL, ARG_SYSTEM    },
+                { "user",      no_argument,       NULL, ARG_USER      },
+                { "unit-path", required_argument, NULL, ARG_UNIT_PATH },
+                { "start",     required_argument, NULL, ARG_START     },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                {}
+        };
+        int c;
+
+        o->log_level = LOG_INFO;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("porterd %s\n", PORTER_VERSION);
+                        return 0;
+                case ARG_SYSTEM:
+                case ARG_USER:
+                        o->scope = c == ARG_USER ? MANAGER_USER : MANAGER_SYSTEM;
+                        o->scope_set = true;
+                        break;
+                case ARG_UNIT_PATH:
+                        if (strv_extend(&o->unit_path, optarg) < 0)
+                                return log_oom();
+                        break;
+                case ARG_START:
+                        if (strv_extend(&o->start, optarg) < 0)
+                                return log_oom();
+                        break;
+                case ARG_LOG_LEVEL:
+                        o->log_level = parse_log_level(optarg);
+                        if (o->log_level < 0)
+                                return log_error_errno(-EINVAL, "Unknown log level '%s'.", optarg);
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
+        if (!o->scope_set)
+                o->scope = geteuid() == 0 ? MANAGER_SYSTEM : MANAGER_USER;
+        return 1;
+}
+
+static int run(int argc, char *argv[]) {
+        _cleanup_manager_free_ Manager *m = NULL;
+        Options o = {};
+        int r;
+
+        r = parse_argv(argc, argv, &o);
+        if (r <= 0)
+                goto finish;
+        log_set_max_level(o.log_level);
+
+        r = manager_new(o.scope, NULL, &m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the manager: %m");
+                goto finish;
+        }
+        r = manager_init_lookup(m, o.unit_path);
+        if (r >= 0)
+                r = manager_setup_signals(m);
+        if (r >= 0)
+                r = manager_setup_notify(m);
+        if (r < 0)
+                goto finish;
+
+        log_info("porterd %s running as %s manager (pid %d).", PORTER_VERSION,
+                 o.scope == MANAGER_USER ? "user" : "system", (int) getpid());
+        (void) manager_startup(m, o.start);
+        r = manager_run(m);
+finish:
+        options_done(&o);
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        log_set_prefix("porterd");
+        int r = run(argc, argv);
+        return r < 0 ? EXIT_FAILURE : r;
+}
