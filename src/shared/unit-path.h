@@ -24,6 +24,10 @@
  *   /usr/lib/systemd/user                   /usr/share/systemd/user
  *   $XDG_RUNTIME_DIR/systemd/generator.late
  *
+ * systemd 252 as built by Debian also lists /lib/systemd/system before
+ * /usr/lib/systemd/system; v258 does not, and on a merged-/usr system the
+ * two are the same directory, so porter keeps v258's list.
+ *
  * Environment: $PORTER_UNIT_PATH is a ':'-separated list that REPLACES the
  * list above; if it ends in ':' the defaults are appended after it.  Empty
  * fields are skipped, relative entries are made absolute against the
@@ -31,8 +35,9 @@
  * honoured the same way, so that a setup written for systemd works
  * unchanged; $PORTER_UNIT_PATH wins when both are set.
  *
- * Finally, as systemd does, each entry that exists is replaced by its
- * canonical path (symlinks resolved) and later duplicates are dropped. */
+ * With a root directory every entry, including those from the environment,
+ * is prefixed with it.  Later duplicates are dropped.  As in systemd v258,
+ * entries are not canonicalized (symlinks are not resolved). */
 
 #include <stdbool.h>
 
@@ -42,14 +47,27 @@ typedef struct LookupPaths {
         char *root_dir;     /* NULL or the alternative root the paths live in */
 } LookupPaths;
 
-/* Fill p for the system (user=false) or per-user manager.  With root_dir
- * every default entry is prefixed with it (environment lists are taken as
- * given).  0 or -errno (-ENOMEM; -ENXIO if no home directory is known in
- * user mode). */
+/* Fill p for the system (user=false) or per-user manager, optionally below
+ * root_dir (system mode only, as in systemd: -EINVAL with user).  0 or
+ * -errno (-ENOMEM; -ENXIO/-ESRCH if no home directory is known in user
+ * mode). */
 int lookup_paths_init(LookupPaths *p, bool user, const char *root_dir);
 /* Free what p holds and leave it empty.  NULL-safe, idempotent. */
 void lookup_paths_done(LookupPaths *p);
 
-/* The default list without environment overrides, before canonicalization
- * (useful for tests and "porterctl unit-paths").  0 or -errno. */
-int lookup_paths_default(bool user, char ***ret);
+/* The per-user directories of the XDG base directory spec, resolved as
+ * systemd's sd-path does: the variable if it holds an absolute path, else
+ * the default below the home directory. */
+typedef enum LookupUserDir {
+        LOOKUP_USER_CONFIG,  /* $XDG_CONFIG_HOME, ~/.config */
+        LOOKUP_USER_DATA,    /* $XDG_DATA_HOME, ~/.local/share */
+        LOOKUP_USER_STATE,   /* $XDG_STATE_HOME, ~/.local/state */
+        LOOKUP_USER_CACHE,   /* $XDG_CACHE_HOME, ~/.cache */
+        LOOKUP_USER_RUNTIME, /* $XDG_RUNTIME_DIR; -ENXIO when unset or relative */
+} LookupUserDir;
+int lookup_user_dir(LookupUserDir which, char **ret);
+
+/* The home directory of the calling user as systemd's get_home_dir(): an
+ * absolute $HOME, else "/root" for uid 0, else the user database.  -ESRCH
+ * if there is no entry, -EINVAL for a bad one, -ENOMEM. */
+int lookup_home_dir(char **ret);
