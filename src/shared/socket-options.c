@@ -197,7 +197,9 @@ static int apply_pass_options(const SocketOptions *o, int fd, int family, socket
         return failed;
 }
 
-/* Numeric options: priority, buffers, mark, TOS, TTL, congestion control. */
+/* Numeric options: priority, buffers, mark, TOS, TTL, congestion control,
+ * in systemd's order.  Note that the kernel derives SO_PRIORITY from IP_TOS,
+ * so with both set the TOS wins, as it does under systemd. */
 static int apply_value_options(const SocketOptions *o, int fd, int family, socket_option_warn_t warn, void *userdata) {
         int failed = 0;
 
