@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -81,6 +82,8 @@ typedef struct ChildPlan {
         bool close_other_fds;
         const SpawnContext *context;
         int keep_fd;            /* the error pipe of spawn(), or -1 */
+        int parent_death_signal;
+        pid_t parent_pid;       /* for the parent_death_signal race check */
 } ChildPlan;
 
 /* ---- environment ------------------------------------------------------ */
@@ -367,6 +370,16 @@ static int child_run(ChildPlan *c, SpawnStep *ret_step) {
 
         child_reset_signal_dispositions();
 
+        *ret_step = SPAWN_STEP_SIGNALS;
+        if (c->parent_death_signal > 0) {
+                if (prctl(PR_SET_PDEATHSIG, (unsigned long) c->parent_death_signal) < 0)
+                        return -errno;
+                /* The parent may have exited before the prctl(): then we
+                 * were reparented and would never get the signal. */
+                if (getppid() != c->parent_pid)
+                        return -ESRCH;
+        }
+
         *ret_step = SPAWN_STEP_FDS;
         if (c->keep_fd >= 0 && c->keep_fd < limit) {
                 c->keep_fd = fcntl(c->keep_fd, F_DUPFD_CLOEXEC, limit);
@@ -437,6 +450,8 @@ static int params_check(const SpawnParams *p, bool template) {
                 return -EINVAL;
         if (p->remote_env && !template)
                 return -EINVAL;
+        if (p->parent_death_signal < 0 || p->parent_death_signal >= _NSIG)
+                return -EINVAL;
         return 0;
 }
 
@@ -454,6 +469,8 @@ static int plan_init(ChildPlan *c, const SpawnParams *p, int *scratch) {
                 .close_other_fds = p->close_other_fds,
                 .context = p->context,
                 .keep_fd = -1,
+                .parent_death_signal = p->parent_death_signal,
+                .parent_pid = getpid(),
         };
         if (p->listen_env) {
                 c->listen_pid_value = env_find_listen_pid_slot(c->envp);
@@ -548,6 +565,7 @@ int spawn_exec(const SpawnParams *p, SpawnStep *ret_step) {
         if (r >= 0) {
                 scratch = new(int, p->n_fds);
                 r = scratch ? plan_init(&plan, p, scratch) : -ENOMEM;
+                plan.parent_death_signal = 0; /* no child: nothing to tie */
         }
         if (r >= 0) {
                 block_all_signals(&old);

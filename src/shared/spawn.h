@@ -134,6 +134,12 @@ typedef struct SpawnContext {
  *              systemd does for Accept=yes (v4-mapped IPv6 shown as IPv4,
  *              "/path" or "@abstract" for AF_UNIX, "vsock:CID"; the port for
  *              INET and VSOCK; nothing for an unnamed peer).
+ *   parent_death_signal
+ *              0, or a signal the child gets when the spawning thread
+ *              exits (PR_SET_PDEATHSIG; kept across execve()).  spawn()
+ *              also covers the window before the prctl(): a child whose
+ *              parent is already gone fails with -ESRCH at step "signals".
+ *              Ignored by spawn_exec().
  *   new_session        setsid() in the child.
  *   close_other_fds    close every fd >= 3+n_fds (close_range(), else a
  *                      loop), for callers that inherited unknown fds.
@@ -148,6 +154,7 @@ typedef struct SpawnParams {
         int stdin_fd, stdout_fd, stderr_fd;
         bool listen_env;
         bool remote_env;
+        int parent_death_signal;
         bool new_session;
         bool close_other_fds;
         const SpawnContext *context;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -717,6 +718,47 @@ TEST(context) {
         umask(m);
         ASSERT_NE(m, 0027);
         ASSERT_EQ(getuid(), root ? 0 : getuid());
+}
+
+/* parent_death_signal: the child dies with the thread that spawned it.  We
+ * become a subreaper so that the orphan is reparented to us and we can see
+ * how it ended. */
+TEST(parent_death_signal) {
+        char *argv[] = { (char *) "/bin/sleep", (char *) "30", NULL };
+
+        ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 1));
+        for (int template = 0; template < 2; template++) {
+                int pipefd[2];
+                pid_t middle, pid = 0;
+                siginfo_t si;
+
+                ASSERT_OK(pipe2(pipefd, O_CLOEXEC));
+                middle = fork();
+                ASSERT_OK(middle);
+                if (middle == 0) {
+                        SpawnParams p = SPAWN_PARAMS_INIT;
+                        p.argv = argv;
+                        p.parent_death_signal = SIGTERM;
+                        if (template) {
+                                SpawnTemplate *t = NULL;
+                                if (spawn_template_new(&p, &t) < 0 ||
+                                    spawn_template_spawn(t, -EBADF, NULL, 0, &pid, NULL) < 0)
+                                        _exit(1);
+                        } else if (spawn(&p, &pid, NULL) < 0)
+                                _exit(1);
+                        (void) !write(pipefd[1], &pid, sizeof pid);
+                        _exit(0);
+                }
+                safe_close(pipefd[1]);
+                ASSERT_EQ(read(pipefd[0], &pid, sizeof pid), (ssize_t) sizeof pid);
+                safe_close(pipefd[0]);
+                ASSERT_OK(spawn_wait(middle, &si));
+                ASSERT_EQ(spawn_exit_status(&si), 0);
+                ASSERT_OK(spawn_wait(pid, &si)); /* bounded: SIGTERM comes at once */
+                ASSERT_EQ(si.si_code, CLD_KILLED);
+                ASSERT_EQ(si.si_status, SIGTERM);
+        }
+        ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 0));
 }
 
 int main(int argc, char **argv) {
