@@ -70,6 +70,11 @@ typedef int (*exec_word_expand_t)(const char *word, char **ret, void *userdata);
 int exec_command_parse(const char *line, exec_word_expand_t expand, void *userdata,
                        ExecCommand **ret, char **ret_error);
 
+/* True if the first word of line carries the '-' prefix: the loader asks
+ * this after a parse error, since systemd then only warns instead of
+ * refusing the unit. */
+bool exec_command_line_ignores_failure(const char *line);
+
 /* Free the list c (NULL is fine); returns NULL. */
 ExecCommand *exec_command_free_list(ExecCommand *c);
 static inline void exec_command_free_listp(ExecCommand **c) {
@@ -97,7 +102,9 @@ int exec_command_find_executable(const char *name, char **ret);
  *   - a word that is exactly "$NAME" becomes the value split at whitespace
  *     with quotes respected and removed (zero or more words; unset → none);
  *   - "${NAME}" anywhere in a word is replaced by the exact value (unset →
- *     empty), the word stays one word;
+ *     empty), the word stays one word; "${NAME:-default}" gives default when
+ *     NAME is unset or empty, "${NAME:+alt}" gives alt when it is set and
+ *     not empty (shell semantics; systemd supports both forms since v247);
  *   - "$$" gives a literal "$"; any other '$' stays as it is.
  * Returns 0 with a new strv in *ret, or -ENOMEM. */
 int exec_command_expand_env(char * const *argv, char * const *env, char ***ret);

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: MIT */
+/* Exec*= command lines; the grammar is at the top of exec-command.h.
+ *
+ * Words come from extract_first_word() with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE|
+ * EXTRACT_CUNESCAPE_RELAX, as systemd's config_parse_exec() gets them: an
+ * unknown escape such as "\;" or "\d" survives verbatim, which is what lets a
+ * literal "\;" be told apart from the separator ";" after unquoting. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "env-util.h"
+#include "escape.h"
+#include "exec-command.h"
+#include "extract-word.h"
+#include "string-util.h"
+#include "strv.h"
+
+#define EXEC_WORD_FLAGS (EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE | EXTRACT_CUNESCAPE_RELAX)
+
+/* systemd's default search path for bare names (split-usr layout). */
+static const char *const exec_search_path[] = {
+        "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+};
+
+ExecCommand *exec_command_free_list(ExecCommand *c) {
+        while (c) {
+                ExecCommand *next = c->next;
+
+                free(c->path);
+                strv_free(c->argv);
+                free(c);
+                c = next;
+        }
+        return NULL;
+}
+
+void exec_command_append_list(ExecCommand **a, ExecCommand *b) {
+        ExecCommand **tail = a;
+
+        while (*tail)
+                tail = &(*tail)->next;
+        *tail = b;
+}
+
+/* Store a formatted reason in *ret_error (if wanted) and return error. */
+_printf_(3, 4)
+static int exec_error(char **ret_error, int error, const char *format, ...) {
+        va_list ap;
+
+        if (ret_error) {
+                char *m = NULL;
+
+                va_start(ap, format);
+                if (vasprintf(&m, format, ap) < 0)
+                        m = NULL;
+                va_end(ap);
+                free(*ret_error);
+                *ret_error = m;
+        }
+        return error;
+}
+
+static bool filename_is_valid(const char *s) {
+        return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..") && strlen(s) <= 255;
+}
+
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 0x7F)
+                        return true;
+        return false;
+}
+
+static bool is_executable_file(const char *path) {
+        struct stat st;
+
+        return stat(path, &st) >= 0 && S_ISREG(st.st_mode) && access(path, X_OK) >= 0;
+}
+
+int exec_command_find_executable(const char *name, char **ret) {
+        if (isempty(name))
+                return -EINVAL;
+        if (name[0] == '/') {
+                char *c = strdup(name);
+                if (!c)
+                        return -ENOMEM;
+                *ret = c;
+                return 0;
+        }
+        if (!filename_is_valid(name))
+                return -EINVAL;
+
+        for (size_t i = 0; i < ELEMENTSOF(exec_search_path); i++) {
+                _cleanup_free_ char *p = strjoin(exec_search_path[i], "/", name);
+
+                if (!p)
+                        return -ENOMEM;
+                if (is_executable_file(p)) {
+                        *ret = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* Strip the prefix characters of the first word into *flags.  Returns the
+ * rest of the word, or NULL for "+" with "!" (they exclude each other). */
+static const char *exec_parse_prefixes(const char *f, ExecCommandFlags *flags, bool *separate_argv0) {
+        bool seen_dash = false, seen_at = false, seen_colon = false, seen_bang = false, seen_pipe = false;
+
+        for (;; f++) {
+                if (*f == '-' && !seen_dash)
+                        seen_dash = true, *flags |= EXEC_COMMAND_IGNORE_FAILURE;
+                else if (*f == '@' && !seen_at)
+                        seen_at = true;
+                else if (*f == ':' && !seen_colon)
+                        seen_colon = true, *flags |= EXEC_COMMAND_NO_ENV_EXPAND;
+                else if (*f == '|' && !seen_pipe)
+                        seen_pipe = true, *flags |= EXEC_COMMAND_VIA_SHELL;
+                else if (*f == '+' || *f == '!') {
+                        if (*flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID) || seen_bang)
+                                return NULL;
+                        if (*f == '+')
+                                *flags |= EXEC_COMMAND_FULLY_PRIVILEGED;
+                        else if (f[1] == '!') {
+                                f++;    /* "!!": ambient-capability hack, ignored since v258 */
+                                seen_bang = true;
+                        } else
+                                *flags |= EXEC_COMMAND_NO_SETUID;
+                } else
+                        break;
+        }
+
+        if (seen_at && (*flags & EXEC_COMMAND_VIA_SHELL))
+                *flags |= EXEC_COMMAND_LOGIN_SHELL;
+        *separate_argv0 = seen_at && !(*flags & EXEC_COMMAND_VIA_SHELL);
+        return f;
+}
+
+/* Extract the next word.  Returns 1 with *ret, 0 at the end. */
+static int exec_next_word(const char **p, char **ret, char **ret_error) {
+        int r;
+
+        r = extract_first_word(p, ret, NULL, EXEC_WORD_FLAGS);
+        if (r == -EINVAL)
+                return exec_error(ret_error, r, "Unbalanced quoting");
+        if (r < 0)
+                return exec_error(ret_error, r, "Failed to split command line: %s", strerror(-r));
+        return r;
+}
+
+/* Run the expand callback on word, replacing it. */
+static int exec_expand_word(char **word, exec_word_expand_t expand, void *userdata, char **ret_error) {
+        char *n = NULL;
+        int r;
+
+        if (!expand)
+                return 0;
+        r = expand(*word, &n, userdata);
+        if (r < 0)
+                return exec_error(ret_error, r, "Failed to resolve specifiers in '%s'", *word);
+        free_and_replace(*word, n);
+        return 0;
+}
+
+/* Check and resolve the path word of a non-shell command. */
+static int exec_resolve_path(const char *f, char **ret, char **ret_error) {
+        int r;
+
+        if (isempty(f))
+                return exec_error(ret_error, -EINVAL, "Empty path in command line");
+        if (has_control_chars(f))
+                return exec_error(ret_error, -EINVAL, "Executable path contains control characters: '%s'", f);
+        if (endswith(f, "/"))
+                return exec_error(ret_error, -EINVAL, "Executable path specifies a directory: '%s'", f);
+        if (f[0] == '$')
+                return exec_error(ret_error, -EINVAL, "The executable may not be a variable: '%s'", f);
+        if (f[0] != '/' && !filename_is_valid(f))
+                return exec_error(ret_error, -EINVAL, "Neither a valid executable name nor an absolute path: '%s'", f);
+
+        r = exec_command_find_executable(f, ret);
+        if (r == -ENOENT)
+                return exec_error(ret_error, -ENOEXEC, "Executable '%s' not found in %s", f,
+                                  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (r < 0)
+                return exec_error(ret_error, r, "Failed to resolve executable '%s': %s", f, strerror(-r));
+        return 0;
+}
+
+/* Parse one command up to ";" or the end.  Returns 1 with *ret, 0 if there
+ * were no words at all. */
+static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userdata,
+                          ExecCommand **ret, char **ret_error) {
+        _cleanup_exec_command_free_list_ ExecCommand *c = NULL;
+        _cleanup_free_ char *first = NULL, *f = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
+        bool separate_argv0;
+        const char *rest;
+        int r;
+
+        r = exec_next_word(p, &first, ret_error);
+        if (r <= 0)
+                return r;
+
+        c = new0(ExecCommand, 1);
+        if (!c)
+                return -ENOMEM;
+
+        rest = exec_parse_prefixes(first, &c->flags, &separate_argv0);
+        if (!rest)
+                return exec_error(ret_error, -EINVAL, "The '+' and '!' prefixes exclude each other: '%s'", first);
+        if (streq(first, ";"))
+                return exec_error(ret_error, -EINVAL, "Empty command before ';'");
+
+        f = strdup(rest);
+        if (!f)
+                return -ENOMEM;
+        if (!isempty(f) || !(c->flags & EXEC_COMMAND_VIA_SHELL)) {
+                r = exec_expand_word(&f, expand, userdata, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        if (!(c->flags & EXEC_COMMAND_VIA_SHELL)) {
+                r = exec_resolve_path(f, &c->path, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        if (!separate_argv0 && !isempty(f)) {
+                r = strv_consume(&argv, TAKE_PTR(f));
+                if (r < 0)
+                        return r;
+        }
+
+        for (;;) {
+                _cleanup_free_ char *w = NULL;
+
+                r = exec_next_word(p, &w, ret_error);
+                if (r < 0)
+                        return r;
+                if (r == 0 || streq(w, ";"))
+                        break;
+                if (streq(w, "\\;"))
+                        strcpy(w, ";");         /* the escaped separator is an argument */
+
+                r = exec_expand_word(&w, expand, userdata, ret_error);
+                if (r < 0)
+                        return r;
+                r = strv_consume(&argv, TAKE_PTR(w));
+                if (r < 0)
+                        return r;
+        }
+
+        if (!argv && !(c->flags & EXEC_COMMAND_VIA_SHELL))
+                return exec_error(ret_error, -EINVAL, "Empty executable name or zeroth argument");
+        if (!argv) {
+                argv = new0(char *, 1);
+                if (!argv)
+                        return -ENOMEM;
+        }
+        c->argv = TAKE_PTR(argv);
+        *ret = TAKE_PTR(c);
+        return 1;
+}
+
+int exec_command_parse(const char *line, exec_word_expand_t expand, void *userdata,
+                       ExecCommand **ret, char **ret_error) {
+        _cleanup_exec_command_free_list_ ExecCommand *list = NULL;
+        const char *p = line;
+        int n = 0;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (!line)
+                return exec_error(ret_error, -EINVAL, "No command line");
+
+        while (p) {
+                ExecCommand *c = NULL;
+                int r;
+
+                r = exec_parse_one(&p, expand, userdata, &c, ret_error);
+                if (r < 0)
+                        return r == -ENOMEM ? exec_error(ret_error, r, "Out of memory") : r;
+                if (r == 0)
+                        break;  /* end of input, also after a trailing ";" as systemd */
+                exec_command_append_list(&list, c);
+                n++;
+        }
+
+        *ret = TAKE_PTR(list);
+        return n;
+}
+
+/* Quote a word for exec_command_to_string() if reading it back would not
+ * give the same word. */
+static char *exec_quote_word(const char *w) {
+        _cleanup_free_ char *e = NULL;
+
+        if (streq(w, ";"))
+                return strdup("\\;");
+        if (!isempty(w) && !string_has_any(w, WHITESPACE "\"'\\") && !has_control_chars(w))
+                return strdup(w);
+
+        e = cescape(w);
+        if (!e)
+                return NULL;
+        return strjoin("\"", e, "\"");
+}
+
+static int exec_append_word(char **s, const char *w) {
+        _cleanup_free_ char *q = exec_quote_word(w);
+        char *n;
+
+        if (!q)
+                return -ENOMEM;
+        n = *s ? strjoin(*s, " ", q) : strdup(q);
+        if (!n)
+                return -ENOMEM;
+        free_and_replace(*s, n);
+        return 0;
+}
+
+char *exec_command_to_string(const ExecCommand *c) {
+        _cleanup_free_ char *s = NULL;
+        char flags[8] = {}, *fp = flags;
+        bool at = false;
+        size_t i = 0;
+
+        if (!c)
+                return NULL;
+        if (c->flags & EXEC_COMMAND_IGNORE_FAILURE)
+                *fp++ = '-';
+        if (c->flags & EXEC_COMMAND_NO_ENV_EXPAND)
+                *fp++ = ':';
+        if (c->flags & EXEC_COMMAND_FULLY_PRIVILEGED)
+                *fp++ = '+';
+        if (c->flags & EXEC_COMMAND_NO_SETUID)
+                *fp++ = '!';
+        if (c->flags & EXEC_COMMAND_VIA_SHELL) {
+                if (c->flags & EXEC_COMMAND_LOGIN_SHELL)
+                        *fp++ = '@';
+                *fp++ = '|';
+        } else if (c->path && (!c->argv || !c->argv[0] || !streq(c->argv[0], c->path))) {
+                *fp++ = '@';    /* argv[0] differs from the path: spell both out */
+                at = true;
+        }
+
+        if (!(c->flags & EXEC_COMMAND_VIA_SHELL)) {
+                /* The prefixes stick to the path, so quote only what follows. */
+                _cleanup_free_ char *q = exec_quote_word(strempty(c->path));
+                if (!q)
+                        return NULL;
+                s = strjoin(flags, q);
+                if (!s)
+                        return NULL;
+                if (!at)
+                        i = 1;          /* argv[0] is the path itself */
+        } else {
+                s = strdup(flags);
+                if (!s)
+                        return NULL;
+                if (c->argv && c->argv[0]) {
+                        _cleanup_free_ char *q = exec_quote_word(c->argv[0]);
+                        char *n;
+
+                        if (!q)
+                                return NULL;
+                        n = strjoin(s, q);
+                        if (!n)
+                                return NULL;
+                        free_and_replace(s, n);
+                        i = 1;
+                }
+        }
+
+        for (; c->argv && c->argv[i]; i++)
+                if (exec_append_word(&s, c->argv[i]) < 0)
+                        return NULL;
+        return TAKE_PTR(s);
+}
+
+bool exec_command_line_ignores_failure(const char *line) {
+        _cleanup_free_ char *first = NULL;
+        ExecCommandFlags flags = 0;
+        const char *p = line;
+        bool separate;
+
+        if (!line || extract_first_word(&p, &first, NULL, EXEC_WORD_FLAGS) <= 0)
+                return false;
+        (void) exec_parse_prefixes(first, &flags, &separate);
+        return flags & EXEC_COMMAND_IGNORE_FAILURE;
+}
+
+/* "${NAME}", "${NAME:-default}" or "${NAME:+alternative}" starting at s
+ * (which points at '$').  Appends the replacement to *out and returns the
+ * number of input bytes used, or 0 if s does not start a valid reference
+ * (then the '$' is literal). */
+static size_t exec_expand_curly(const char *s, char * const *env, char **out, size_t *n, size_t *allocated) {
+        const char *name = s + 2, *end, *value, *alt = NULL, *src;
+        size_t name_len, alt_len = 0, l;
+        char op = 0;
+
+        end = strchr(name, '}');
+        if (!end)
+                return 0;
+        name_len = strcspn(name, ":}");
+        if (name[name_len] == ':' && (name[name_len + 1] == '-' || name[name_len + 1] == '+')) {
+                op = name[name_len + 1];
+                alt = name + name_len + 2;
+                alt_len = (size_t) (end - alt);
+        } else if (name + name_len != end)
+                return 0;
+        if (!env_name_is_valid_n(name, name_len))
+                return 0;
+
+        value = strv_env_get_n(env, name, name_len);
+        if (op == '-')
+                src = isempty(value) ? alt : value;
+        else if (op == '+')
+                src = isempty(value) ? NULL : alt;
+        else
+                src = value;
+        l = !src ? 0 : src == alt ? alt_len : strlen(src);
+
+        if (!GREEDY_REALLOC(*out, *allocated, *n + l + 1))
+                return SIZE_MAX;
+        if (l > 0)
+                memcpy(*out + *n, src, l);
+        *n += l;
+        return (size_t) (end - s) + 1;
+}
+
+/* Replace "${...}" and "$$" inside one word. */
+static int exec_expand_word_env(const char *w, char * const *env, char **ret) {
+        _cleanup_free_ char *out = NULL;
+        size_t n = 0, allocated = 0;
+
+        if (!GREEDY_REALLOC(out, allocated, strlen(w) + 1))
+                return -ENOMEM;
+        for (const char *s = w; *s;) {
+                size_t used = 0;
+
+                if (s[0] == '$' && s[1] == '$')
+                        used = 2;       /* "$$" is a literal '$' */
+                else if (s[0] == '$' && s[1] == '{') {
+                        used = exec_expand_curly(s, env, &out, &n, &allocated);
+                        if (used == SIZE_MAX)
+                                return -ENOMEM;
+                        if (used > 0) {
+                                s += used;
+                                continue;
+                        }
+                }
+                if (!GREEDY_REALLOC(out, allocated, n + 2))
+                        return -ENOMEM;
+                out[n++] = *s;
+                s += used > 0 ? used : 1;
+        }
+        out[n] = '\0';
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        l = new0(char *, 1);
+        if (!l)
+                return -ENOMEM;
+
+        STRV_FOREACH(i, argv) {
+                const char *w = *i;
+                char *x = NULL;
+                int r;
+
+                if (w[0] == '$' && w[1] != '{' && w[1] != '$') {
+                        /* "$NAME" alone: the value split into words, quotes
+                         * respected and removed; unset gives no words. */
+                        _cleanup_strv_free_ char **m = NULL;
+                        const char *v = strv_env_get(env, w + 1);
+
+                        if (!v)
+                                continue;
+                        r = strv_split_extract(&m, v, NULL, EXTRACT_RELAX | EXTRACT_UNQUOTE);
+                        if (r < 0)
+                                return r;
+                        STRV_FOREACH(j, m) {
+                                r = strv_extend(&l, *j);
+                                if (r < 0)
+                                        return r;
+                        }
+                        continue;
+                }
+
+                r = exec_expand_word_env(w, env, &x);
+                if (r < 0)
+                        return r;
+                r = strv_consume(&l, x);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int exec_command_shell_argv(const ExecCommand *c, char * const *argv, const char *shell, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *arg0 = NULL, *script = NULL;
+        const char *base;
+        int r;
+
+        if (!c || isempty(shell) || shell[0] != '/')
+                return -EINVAL;
+        base = strrchr(shell, '/') + 1;
+        if (isempty(base))
+                return -EINVAL;
+
+        arg0 = strjoin((c->flags & EXEC_COMMAND_LOGIN_SHELL) ? "-" : "", base);
+        if (!arg0)
+                return -ENOMEM;
+        r = strv_consume(&l, TAKE_PTR(arg0));
+        if (r < 0)
+                return r;
+
+        if (argv && argv[0]) {
+                /* The words are joined as written: shell syntax in them
+                 * (pipes, redirections) is the point of '|'. */
+                script = strv_join(argv, " ");
+                if (!script)
+                        return -ENOMEM;
+                r = strv_extend(&l, "-c");
+                if (r < 0)
+                        return r;
+                r = strv_consume(&l, TAKE_PTR(script));
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
