@@ -2,15 +2,18 @@
 /*
  * spawn-ceiling: the physical limit of an Accept=yes server on this machine.
  *
- *   spawn-ceiling PORT [PROGRAM]
+ *   spawn-ceiling [--vfork] PORT [PROGRAM]
  *
  * Listens on 127.0.0.1:PORT and, for every connection, spawns PROGRAM
  * (default /bin/cat) with the connection as stdin and stdout, then reaps
  * whatever children have exited.  Nothing else: no limits, no logging, no
- * environment work.  accept4() blocks; posix_spawn() is glibc's
- * clone(CLONE_VM|CLONE_VFORK) path, the cheapest way to start a program.  Any
- * service manager that spawns a program per connection pays at least this,
- * so its throughput is measured against this number.
+ * environment work.  accept4() blocks.  By default the child is started with
+ * posix_spawn(), glibc's clone(CLONE_VM|CLONE_VFORK) path; its child resets
+ * every signal disposition it finds set (one sigaction() per signal).  With
+ * --vfork it calls vfork() and, in the child, only dup2() twice and
+ * execve(): the least a program can do to start another one.  Any service
+ * manager that spawns a program per connection pays at least this, so its
+ * throughput is measured against these numbers.
  *
  * Runs until SIGTERM or SIGINT (default action: exit).  Children inherit
  * stderr.
@@ -49,16 +52,53 @@ static int listen_loopback(unsigned port) {
         return fd;
 }
 
+/* The child of vfork() shares our memory and stack until execve(): it may
+ * only call async-signal-safe functions and must leave with _exit(). */
+static pid_t spawn_vfork(const char *program, char *const child_argv[], int conn) {
+        pid_t pid = vfork();
+
+        if (pid == 0) {
+                if (dup2(conn, STDIN_FILENO) < 0 || dup2(conn, STDOUT_FILENO) < 0)
+                        _exit(126);
+                execve(program, child_argv, environ);
+                _exit(127);
+        }
+        return pid;
+}
+
+static pid_t spawn_posix(const char *program, char *const child_argv[], int conn) {
+        posix_spawn_file_actions_t actions;
+        pid_t pid;
+        int r;
+
+        /* dup2 clears CLOEXEC on the copies at 0 and 1 only. */
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, conn, STDIN_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, conn, STDOUT_FILENO);
+        r = posix_spawn(&pid, program, &actions, NULL, child_argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (r != 0) {
+                errno = r;
+                return -1;
+        }
+        return pid;
+}
+
 int main(int argc, char *argv[]) {
-        char *program = argc > 2 ? argv[2] : "/bin/cat";
-        char *child_argv[] = { program, NULL };
+        int use_vfork = argc > 1 && strcmp(argv[1], "--vfork") == 0;
+        char *program, *child_argv[2];
         unsigned long port;
         int listen_fd;
 
+        argc -= use_vfork;
+        argv += use_vfork;
         if (argc < 2 || argc > 3) {
-                fprintf(stderr, "usage: spawn-ceiling PORT [PROGRAM]\n");
+                fprintf(stderr, "usage: spawn-ceiling [--vfork] PORT [PROGRAM]\n");
                 return 2;
         }
+        program = argc > 2 ? argv[2] : "/bin/cat";
+        child_argv[0] = program;
+        child_argv[1] = NULL;
         port = strtoul(argv[1], NULL, 10);
         if (port == 0 || port > 65535) {
                 fprintf(stderr, "spawn-ceiling: invalid port '%s'\n", argv[1]);
@@ -72,9 +112,7 @@ int main(int argc, char *argv[]) {
         }
 
         for (;;) {
-                posix_spawn_file_actions_t actions;
-                pid_t pid;
-                int conn, r;
+                int conn;
 
                 conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
                 if (conn < 0) {
@@ -84,14 +122,9 @@ int main(int argc, char *argv[]) {
                         usleep(10000);
                         continue;
                 }
-                /* dup2 clears CLOEXEC on the copies at 0 and 1 only. */
-                posix_spawn_file_actions_init(&actions);
-                posix_spawn_file_actions_adddup2(&actions, conn, STDIN_FILENO);
-                posix_spawn_file_actions_adddup2(&actions, conn, STDOUT_FILENO);
-                r = posix_spawn(&pid, program, &actions, NULL, child_argv, environ);
-                posix_spawn_file_actions_destroy(&actions);
-                if (r != 0)
-                        fprintf(stderr, "spawn-ceiling: posix_spawn: %s\n", strerror(r));
+                if ((use_vfork ? spawn_vfork(program, child_argv, conn)
+                               : spawn_posix(program, child_argv, conn)) < 0)
+                        fprintf(stderr, "spawn-ceiling: spawn: %m\n");
                 close(conn);
 
                 while (waitpid(-1, NULL, WNOHANG) > 0)
