@@ -170,9 +170,11 @@ static int exec_expand_word(char **word, exec_word_expand_t expand, void *userda
         return 0;
 }
 
-/* Check and resolve the path word of a non-shell command. */
-static int exec_resolve_path(const char *f, char **ret, char **ret_error) {
-        int r;
+/* Check the path word of a non-shell command.  A bare name is kept as it
+ * is: like systemd (exec-invoke.c), it is searched at spawn time, so that a
+ * missing binary fails the start, not the load. */
+static int exec_check_path(const char *f, char **ret, char **ret_error) {
+        char *c;
 
         if (isempty(f))
                 return exec_error(ret_error, -EINVAL, "Empty path in command line");
@@ -180,17 +182,13 @@ static int exec_resolve_path(const char *f, char **ret, char **ret_error) {
                 return exec_error(ret_error, -EINVAL, "Executable path contains control characters: '%s'", f);
         if (endswith(f, "/"))
                 return exec_error(ret_error, -EINVAL, "Executable path specifies a directory: '%s'", f);
-        if (f[0] == '$')
-                return exec_error(ret_error, -EINVAL, "The executable may not be a variable: '%s'", f);
         if (f[0] != '/' && !filename_is_valid(f))
                 return exec_error(ret_error, -EINVAL, "Neither a valid executable name nor an absolute path: '%s'", f);
 
-        r = exec_command_find_executable(f, ret);
-        if (r == -ENOENT)
-                return exec_error(ret_error, -ENOEXEC, "Executable '%s' not found in %s", f,
-                                  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        if (r < 0)
-                return exec_error(ret_error, r, "Failed to resolve executable '%s': %s", f, strerror(-r));
+        c = strdup(f);
+        if (!c)
+                return -ENOMEM;
+        *ret = c;
         return 0;
 }
 
@@ -205,9 +203,15 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
         const char *rest;
         int r;
 
-        r = exec_next_word(p, &first, ret_error);
-        if (r <= 0)
-                return r;
+        /* A ";" where a command should start is skipped, as systemd does:
+         * "; /bin/true" and "a ; ; b" are fine. */
+        do {
+                free(first);
+                first = NULL;
+                r = exec_next_word(p, &first, ret_error);
+                if (r <= 0)
+                        return r;
+        } while (streq(first, ";"));
 
         c = new0(ExecCommand, 1);
         if (!c)
@@ -216,8 +220,6 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
         rest = exec_parse_prefixes(first, &c->flags, &separate_argv0);
         if (!rest)
                 return exec_error(ret_error, -EINVAL, "The '+' and '!' prefixes exclude each other: '%s'", first);
-        if (streq(first, ";"))
-                return exec_error(ret_error, -EINVAL, "Empty command before ';'");
 
         f = strdup(rest);
         if (!f)
@@ -229,7 +231,7 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
         }
 
         if (!(c->flags & EXEC_COMMAND_VIA_SHELL)) {
-                r = exec_resolve_path(f, &c->path, ret_error);
+                r = exec_check_path(f, &c->path, ret_error);
                 if (r < 0)
                         return r;
         }

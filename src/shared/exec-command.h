@@ -23,12 +23,14 @@
  *   at spawn time; with '@' the shell's argv[0] gets a leading '-' (login
  *   shell).  A '|' with no words runs the shell interactively.
  * - A word ";" alone separates commands (deprecated upstream since v257,
- *   still honoured); "\;" is a literal ";" argument.  An empty command
- *   (";" at the start or end, "; ;") is an error.
- * - The path is an absolute path, or a bare name without '/' that
- *   exec_command_find_executable() resolves at load time; a relative path
- *   with '/' ("bin/x"), an empty path and control characters are errors.
- *   The path may not be a variable ("$X"): systemd refuses that too.
+ *   still honoured); "\;" is a literal ";" argument.  Empty commands (";" at
+ *   the start or end, "; ;") are skipped, as systemd 252 does (checked with
+ *   systemd-analyze verify).  Note that a quoted ";" is a separator too.
+ * - The path is an absolute path, or a bare name without '/' that is kept
+ *   as written and searched at spawn time with exec_command_find_executable()
+ *   (systemd resolves it in exec-invoke.c, so a missing binary fails the
+ *   start, not the load).  A relative path with '/' ("bin/x"), a path ending
+ *   in '/', an empty path and control characters are errors.
  * - "$VAR" / "${VAR}" stay in argv; exec_command_expand_env() replaces them
  *   at spawn time unless ':' was given.
  * - The optional expand callback (specifiers) is called on every word after
@@ -48,7 +50,7 @@ typedef enum ExecCommandFlags {
 } ExecCommandFlags;
 
 typedef struct ExecCommand {
-        char *path;      /* executable: absolute, or bare name to be searched; NULL for '|' */
+        char *path;      /* executable: absolute, or bare name to be searched at spawn; NULL for '|' */
         char **argv;     /* argv[0] is the path word, or the '@' word; for '|' the words for -c */
         ExecCommandFlags flags;
         struct ExecCommand *next; /* several lines for one setting form a list */
@@ -64,9 +66,7 @@ typedef int (*exec_word_expand_t)(const char *word, char **ret, void *userdata);
  * *ret = NULL for an empty or all-whitespace value (the "reset the list"
  * assignment); a negative errno on error, with a human-readable reason in
  * *ret_error (a new string, may be NULL if ret_error is NULL or on ENOMEM):
- * -EINVAL for bad syntax, -ENOEXEC for a bare name not found in the search
- * path, the expand callback's error as is.  Bare names are resolved here with
- * exec_command_find_executable(), except for '|' commands. */
+ * -EINVAL for bad syntax, the expand callback's error as is, -ENOMEM. */
 int exec_command_parse(const char *line, exec_word_expand_t expand, void *userdata,
                        ExecCommand **ret, char **ret_error);
 
