@@ -26,6 +26,11 @@
 
 static char tmpdir[64];
 
+static char *mfree(char *p) {
+        free(p);
+        return NULL;
+}
+
 static void make_tmpdir(void) {
         if (tmpdir[0])
                 return;
@@ -462,6 +467,7 @@ TEST(fifo) {
         /* Another owner (as after SocketUser= chown): refused too. */
         if (geteuid() == 0) {
                 ASSERT_OK(RET_NERRNO(chown(path, 4242, (gid_t) -1)));
+                text = mfree(text);
                 ASSERT_ERROR(socket_port_open(&p, &o, &text), EEXIST);
                 fprintf(stderr, "  owner refusal: %s\n", text);
                 ASSERT_OK(RET_NERRNO(chown(path, getuid(), getgid())));
@@ -475,6 +481,7 @@ TEST(fifo) {
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         ASSERT_OK(fd);
         safe_close(fd);
+        text = mfree(text);
         ASSERT_ERROR(socket_port_open(&p, &o, &text), EEXIST);
         ASSERT_OK(RET_NERRNO(unlink(path)));
         socket_port_done(&p);
@@ -515,6 +522,7 @@ TEST(special) {
         socket_port_done(&p);
         socket_port_init(&p, SOCKET_PORT_SPECIAL);
         p.path = tmp_path("does-not-exist");
+        text = mfree(text);
         ASSERT_ERROR(socket_port_open(&p, &o, &text), ENOENT);
         ASSERT_NOT_NULL(strstr(text, p.path));
         socket_port_done(&p);
@@ -777,8 +785,7 @@ static void mptcp_fallback_child(void) {
         socket_port_done(&p);
 
         /* Strict: MPTCP or nothing. */
-        free(text);
-        text = NULL;
+        text = mfree(text);
         o.mptcp_strict = true;
         port_for(&p, "[::1]:4444", SOCK_STREAM);
         ASSERT_ERROR(socket_port_open(&p, &o, &text), ENOPROTOOPT);
