@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/* Finding a unit's fragment, aliases, drop-ins and .wants/.requires/.upholds
+ * entries in the search path; the rules are in unit-file.h.
+ *
+ * As systemd does, one lookup first builds a map of every unit name in the
+ * search path to what it stands for: an absolute path (the fragment, or a
+ * linked/masking symlink) or another unit name (an alias).  The fragment of
+ * a name is found by following the map; the aliases of a fragment are the
+ * names whose chain ends at it. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "path-util.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-file.h"
+#include "unit-name.h"
+
+#define ALIAS_HOPS_MAX 32
+
+typedef struct NameEntry {
+        char *name;
+        char *value; /* absolute path, or the unit name an alias points to */
+} NameEntry;
+
+typedef struct NameMap {
+        NameEntry *entries;
+        size_t n, allocated;
+} NameMap;
+
+static void name_map_done(NameMap *m) {
+        for (size_t i = 0; i < m->n; i++) {
+                free(m->entries[i].name);
+                free(m->entries[i].value);
+        }
+        free(m->entries);
+        *m = (NameMap) {};
+}
+
+static const char *name_map_get(const NameMap *m, const char *name) {
+        for (size_t i = 0; i < m->n; i++)
+                if (streq(m->entries[i].name, name))
+                        return m->entries[i].value;
+        return NULL;
+}
+
+/* Takes ownership of name and value (also on failure). */
+static int name_map_put(NameMap *m, char *name, char *value) {
+        if (!GREEDY_REALLOC(m->entries, m->allocated, m->n + 1)) {
+                free(name);
+                free(value);
+                return -ENOMEM;
+        }
+        m->entries[m->n++] = (NameEntry) { name, value };
+        return 0;
+}
+
+/* Follow aliases from name to an absolute path.  -ENOENT if the chain
+ * ends at an unknown name, -ELOOP after ALIAS_HOPS_MAX hops. */
+static int name_map_resolve(const NameMap *m, const char *name, const char **ret) {
+        const char *n = name;
+
+        for (unsigned hops = 0; hops < ALIAS_HOPS_MAX; hops++) {
+                const char *v = name_map_get(m, n);
+
+                if (!v)
+                        return -ENOENT;
+                if (path_is_absolute(v)) {
+                        *ret = v;
+                        return 0;
+                }
+                n = v;
+        }
+        return -ELOOP;
+}
+
+int null_or_empty_path(const char *path) {
+        struct stat st;
+
+        if (streq(path, "/dev/null"))
+                return 1;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISREG(st.st_mode))
+                return st.st_size <= 0;
+        /* systemd treats any device node as "null". */
+        return S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+}
+
+/* systemd's unit_validate_alias_symlink_or_warn(): may the symlink named
+ * src point to the unit file named dst?  0 or a negative errno. */
+static int alias_is_valid(const char *src, const char *dst) {
+        _cleanup_free_ char *src_inst = NULL, *dst_inst = NULL;
+        int st, dt;
+        UnitType type;
+
+        st = unit_name_to_instance(src, &src_inst);
+        if (st < 0)
+                return st;
+        type = unit_name_to_type(src);
+        if (!unit_type_may_alias(type))
+                return -EINVAL;
+        if (st != UNIT_NAME_PLAIN && !unit_type_may_template(type))
+                return -EINVAL;
+        if (streq(src, dst))
+                return -ELOOP; /* a symlink to the same name elsewhere */
+
+        dt = unit_name_to_instance(dst, &dst_inst);
+        if (dt < 0)
+                return -EXDEV;
+        if (!(dt == st || (st == UNIT_NAME_INSTANCE && dt == UNIT_NAME_TEMPLATE)))
+                return -EXDEV;
+        if (dt == UNIT_NAME_INSTANCE && !streq(src_inst, dst_inst))
+                return -EXDEV;
+        if (unit_name_to_type(dst) != type)
+                return -EXDEV;
+        return 0;
+}
+
+/* The symlink's target as an absolute path with the directories resolved
+ * but not the last component (systemd: chase() with CHASE_NOFOLLOW), so that
+ * /etc/systemd/system/x.service -> /lib/systemd/system/y.service is seen
+ * inside /usr/lib/systemd/system on a merged-/usr system. */
+static int symlink_target(const char *dir, const char *link, const char *root, char **ret) {
+        _cleanup_free_ char *target = NULL, *abs = NULL, *parent = NULL, *file = NULL;
+        char buf[PATH_MAX];
+        char *real;
+        ssize_t n;
+        int r;
+
+        n = readlink(link, buf, sizeof buf - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+
+        if (!path_is_absolute(buf))
+                abs = path_join(dir, buf);
+        else
+                abs = root ? path_join(root, buf) : strdup(buf);
+        if (!abs)
+                return -ENOMEM;
+        path_simplify(abs);
+
+        r = path_extract_filename(abs, &file);
+        if (r < 0)
+                return r;
+        r = path_extract_directory(abs, &parent);
+        if (r < 0)
+                return r;
+        real = realpath(parent, NULL);
+        if (real) {
+                target = path_join(real, file);
+                free(real);
+        } else
+                target = TAKE_PTR(abs);
+        if (!target)
+                return -ENOMEM;
+        *ret = TAKE_PTR(target);
+        return 0;
+}
+
+/* What the symlink dir/name stands for (see the top of this file), or a
+ * negative errno when it is to be ignored. */
+static int resolve_symlink(char **search_path, const char *root, const char *dir,
+                           const char *name, char **ret) {
+        _cleanup_free_ char *link = NULL, *target = NULL, *target_name = NULL;
+        bool inside = false;
+        int r;
+
+        link = path_join(dir, name);
+        if (!link)
+                return -ENOMEM;
+        r = symlink_target(dir, link, root, &target);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(p, search_path)
+                if (path_startswith(target, *p)) {
+                        inside = true;
+                        break;
+                }
+        if (!inside) {
+                /* A linked unit file or a mask: the link is the fragment. */
+                *ret = TAKE_PTR(link);
+                return 0;
+        }
+
+        r = path_extract_filename(target, &target_name);
+        if (r < 0)
+                return r;
+        r = alias_is_valid(name, target_name);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(target_name);
+        return 0;
+}
+
+static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, const char *dir) {
+        _cleanup_close_ int fd = -EBADF;
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return 0; /* a missing search directory is normal */
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        TAKE_FD(fd);
+
+        while ((de = readdir(d))) {
+                struct stat st;
+                char *name, *value = NULL;
+
+                if (!unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
+                        continue;
+                /* An earlier (higher-priority) directory already had it. */
+                if (name_map_get(m, de->d_name))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+
+                if (S_ISREG(st.st_mode))
+                        value = path_join(dir, de->d_name);
+                else if (S_ISLNK(st.st_mode)) {
+                        int k = resolve_symlink(search_path, root, dir, de->d_name, &value);
+
+                        if (k == -ENOMEM) {
+                                r = k;
+                                break;
+                        }
+                        if (k < 0)
+                                continue; /* a bad alias is ignored, as in systemd */
+                } else
+                        continue;
+                if (!value) {
+                        r = -ENOMEM;
+                        break;
+                }
+                name = strdup(de->d_name);
+                if (!name) {
+                        free(value);
+                        r = -ENOMEM;
+                        break;
+                }
+                r = name_map_put(m, name, value);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        return r < 0 ? r : 0;
+}
+
+static int name_map_build(NameMap *m, char **search_path, const char *root) {
+        int r;
+
+        STRV_FOREACH(p, search_path) {
+                r = name_map_scan_dir(m, search_path, root, *p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Add every name whose chain ends at a fragment named key (with the
+ * instance of the requested unit filled into template names) to names.
+ * fragment_basename, if set, excludes instance names that have a fragment
+ * of their own elsewhere (systemd's add_names()). */
+static int add_alias_names(const NameMap *m, const char *key, int name_type, const char *instance,
+                           const char *fragment_basename, char ***names) {
+        int r;
+
+        for (size_t i = 0; i < m->n; i++) {
+                _cleanup_free_ char *dst_name = NULL, *src_inst = NULL, *alias = NULL;
+                const char *src = m->entries[i].name, *dst;
+
+                if (name_map_resolve(m, src, &dst) < 0 || null_or_empty_path(dst) != 0)
+                        continue;
+                r = path_extract_filename(dst, &dst_name);
+                if (r < 0)
+                        return r;
+                /* instance -> template symlinks alias only that instance */
+                if (unit_name_is_valid(dst_name, UNIT_NAME_TEMPLATE) &&
+                    unit_name_to_instance(src, &src_inst) == UNIT_NAME_INSTANCE) {
+                        char *x;
+
+                        if (unit_name_replace_instance(dst_name, src_inst, &x) < 0)
+                                continue;
+                        free_and_replace(dst_name, x);
+                }
+                if (!streq(dst_name, key))
+                        continue;
+
+                if (name_type == UNIT_NAME_INSTANCE && unit_name_is_valid(src, UNIT_NAME_TEMPLATE)) {
+                        const char *inst_fragment = NULL;
+                        _cleanup_free_ char *b = NULL;
+
+                        r = unit_name_replace_instance(src, instance, &alias);
+                        if (r < 0)
+                                continue;
+                        /* Skip an instance name that resolves elsewhere. */
+                        if (name_map_resolve(m, alias, &inst_fragment) >= 0 && fragment_basename &&
+                            path_extract_filename(inst_fragment, &b) >= 0 && !streq(b, fragment_basename))
+                                continue;
+                } else {
+                        alias = strdup(src);
+                        if (!alias)
+                                return -ENOMEM;
+                }
+                if (strv_contains(*names, alias))
+                        continue;
+                r = strv_consume(names, TAKE_PTR(alias));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int strv_extend_unique(char ***l, const char *s) {
+        return strv_contains(*l, s) ? 0 : strv_extend(l, s);
+}
+
+/* ---- drop-in directories (systemd's dropin.c) ------------------------- */
+
+static bool hidden_or_backup_file(const char *name) {
+        static const char *const suffixes[] = {
+                "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new",
+                ".dpkg-tmp", ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove",
+                ".ucf-new", ".ucf-old", ".ucf-dist", ".swp", ".bak", ".old", ".new",
+        };
+
+        if (name[0] == '.')
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (endswith(name, suffixes[i]))
+                        return true;
+        return false;
+}
+
+/* Add unit_path/name+suffix if it is a directory. */
+static int add_dir_if_exists(const char *unit_path, const char *name, const char *suffix, char ***dirs) {
+        _cleanup_free_ char *leaf = NULL, *path = NULL;
+        struct stat st;
+
+        leaf = strjoin(name, suffix);
+        if (!leaf)
+                return -ENOMEM;
+        path = path_join(unit_path, leaf);
+        if (!path)
+                return -ENOMEM;
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        return strv_extend_unique(dirs, path);
+}
+
+/* The drop-in directories of one name in one search directory: the name,
+ * its template, then the dash-prefix truncations (a-b-c.socket ->
+ * a-b-.socket -> a-.socket), each again with its template. */
+static int find_dirs(const char *unit_path, const char *name, const char *suffix, char ***dirs) {
+        _cleanup_free_ char *prefix = NULL, *instance = NULL, *built = NULL;
+        bool is_instance, chopped = false;
+        char *dash;
+        int r;
+
+        r = add_dir_if_exists(unit_path, name, suffix, dirs);
+        if (r < 0)
+                return r;
+
+        is_instance = unit_name_is_valid(name, UNIT_NAME_INSTANCE);
+        if (is_instance) {
+                _cleanup_free_ char *template = NULL;
+
+                r = unit_name_template(name, &template);
+                if (r < 0)
+                        return r;
+                r = find_dirs(unit_path, template, suffix, dirs);
+                if (r < 0)
+                        return r;
+        }
+
+        /* The top-level "socket.d" has no prefixes. */
+        if (unit_type_from_string(name) >= 0)
+                return 0;
+
+        r = unit_name_to_prefix(name, &prefix);
+        if (r < 0)
+                return r;
+        for (;;) {
+                size_t n;
+
+                dash = strrchr(prefix, '-');
+                if (!dash)
+                        return 0;
+                n = (size_t) (dash - prefix);
+                if (n == 0) /* a leading dash ends the walk */
+                        return 0;
+                if (prefix[n + 1] != '\0' || chopped) {
+                        prefix[n + 1] = '\0';
+                        break;
+                }
+                /* A trailing dash: chop it and look again, once. */
+                prefix[n] = '\0';
+                chopped = true;
+        }
+        if (!unit_prefix_is_valid(prefix))
+                return 0;
+        if (is_instance) {
+                r = unit_name_to_instance(name, &instance);
+                if (r < 0)
+                        return r;
+        }
+        r = unit_name_build(prefix, instance, strrchr(name, '.'), &built);
+        if (r < 0)
+                return r;
+        return find_dirs(unit_path, built, suffix, dirs);
+}
+
+typedef struct ConfFile {
+        char *name; /* file name: the key that hides lower-priority files */
+        char *path;
+} ConfFile;
+
+static int conf_file_compare(const void *a, const void *b) {
+        return strcmp(((const ConfFile *) a)->name, ((const ConfFile *) b)->name);
+}
+
+/* Collect the entries of dirs (file_suffix: only names ending in it); the
+ * first directory holding a file name wins; sorted by file name. */
+static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
+        ConfFile *files = NULL;
+        size_t n = 0, allocated = 0;
+        char **l = NULL;
+        int r = 0;
+
+        STRV_FOREACH(dir, dirs) {
+                DIR *d = opendir(*dir);
+                struct dirent *de;
+
+                if (!d)
+                        continue;
+                while (r >= 0 && (de = readdir(d))) {
+                        bool seen = false;
+
+                        if (hidden_or_backup_file(de->d_name) ||
+                            (file_suffix && !endswith(de->d_name, file_suffix)))
+                                continue;
+                        if (de->d_type == DT_DIR)
+                                continue;
+                        for (size_t i = 0; i < n && !seen; i++)
+                                seen = streq(files[i].name, de->d_name);
+                        if (seen)
+                                continue; /* hidden by a higher-priority directory */
+                        if (!GREEDY_REALLOC(files, allocated, n + 1)) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        files[n].name = strdup(de->d_name);
+                        files[n].path = path_join(*dir, de->d_name);
+                        n++;
+                        if (!files[n - 1].name || !files[n - 1].path)
+                                r = -ENOMEM;
+                }
+                closedir(d);
+                if (r < 0)
+                        break;
+        }
+
+        if (r >= 0 && n > 0)
+                qsort(files, n, sizeof(ConfFile), conf_file_compare);
+        if (r >= 0) {
+                l = new0(char *, n + 1);
+                if (!l)
+                        r = -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                free(files[i].name);
+                if (l)
+                        l[i] = files[i].path;
+                else
+                        free(files[i].path);
+        }
+        free(files);
+        if (r < 0) {
+                strv_free(l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+/* systemd's unit_file_find_dropin_paths(): all names in every search
+ * directory, then the type's top-level directory in every one. */
+static int find_dropin_paths(char **search_path, char **names, const char *dir_suffix,
+                             const char *file_suffix, char ***ret) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        int r;
+
+        STRV_FOREACH(n, names)
+                STRV_FOREACH(p, search_path) {
+                        r = find_dirs(*p, *n, dir_suffix, &dirs);
+                        if (r < 0)
+                                return r;
+                }
+
+        if (names && names[0]) {
+                const char *type = unit_type_to_string(unit_name_to_type(names[0]));
+
+                if (!type)
+                        return -EINVAL;
+                STRV_FOREACH(p, search_path) {
+                        r = find_dirs(*p, type, dir_suffix, &dirs);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return conf_files_list(dirs, file_suffix, ret);
+}
+
+/* The unit names listed in .wants/ (etc.) directories: symlinks only, not
+ * masked, valid names; templates get the unit's instance. */
+static int find_dependencies(char **search_path, char **names, const char *instance,
+                             const char *dir_suffix, char ***ret) {
+        _cleanup_strv_free_ char **paths = NULL, **deps = NULL;
+        int r;
+
+        r = find_dropin_paths(search_path, names, dir_suffix, NULL, &paths);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(p, paths) {
+                _cleanup_free_ char *entry = NULL;
+                struct stat st;
+
+                if (lstat(*p, &st) < 0 || !S_ISLNK(st.st_mode))
+                        continue;
+                if (null_or_empty_path(*p) > 0)
+                        continue; /* masked dependency */
+                r = path_extract_filename(*p, &entry);
+                if (r < 0)
+                        return r;
+                if (!unit_name_is_valid(entry, UNIT_NAME_ANY))
+                        continue;
+                if (unit_name_is_valid(entry, UNIT_NAME_TEMPLATE)) {
+                        char *x;
+
+                        if (!instance || unit_name_replace_instance(entry, instance, &x) < 0)
+                                continue;
+                        free_and_replace(entry, x);
+                }
+                r = strv_extend_unique(&deps, entry);
+                if (r < 0)
+                        return r;
+        }
+        if (!deps) {
+                deps = new0(char *, 1);
+                if (!deps)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(deps);
+        return 0;
+}
+
+/* ---- the lookup -------------------------------------------------------- */
+
+void unit_file_info_done(UnitFileInfo *i) {
+        if (!i)
+                return;
+        free(i->name);
+        free(i->id);
+        free(i->fragment_path);
+        strv_free(i->aliases);
+        strv_free(i->dropin_paths);
+        strv_free(i->wants);
+        strv_free(i->requires);
+        strv_free(i->upholds);
+        *i = (UnitFileInfo) {};
+}
+
+static int strv_compare(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* Fill drop-ins and dependencies of info for its id and aliases. */
+static int collect_dropins(char **search_path, const char *instance, UnitFileInfo *info) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = strv_extend(&names, info->id);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, info->aliases) {
+                r = strv_extend_unique(&names, *a);
+                if (r < 0)
+                        return r;
+        }
+
+        r = find_dropin_paths(search_path, names, ".d", ".conf", &info->dropin_paths);
+        if (r < 0)
+                return r;
+        r = find_dependencies(search_path, names, instance, ".wants", &info->wants);
+        if (r < 0)
+                return r;
+        r = find_dependencies(search_path, names, instance, ".requires", &info->requires);
+        if (r < 0)
+                return r;
+        return find_dependencies(search_path, names, instance, ".upholds", &info->upholds);
+}
+
+/* The primary name: the fragment's file name, with the requested
+ * instance filled in when the fragment is a template. */
+static int primary_id(const char *fragment, const char *name, const char *instance, char **ret) {
+        _cleanup_free_ char *base = NULL;
+        int r;
+
+        if (!fragment)
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        r = path_extract_filename(fragment, &base);
+        if (r < 0)
+                return r;
+        if (instance && *instance && unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
+                return unit_name_replace_instance(base, instance, ret);
+        *ret = TAKE_PTR(base);
+        return 0;
+}
+
+/* Fragment lookup by name in a built map (unit-file.h).  given_fragment
+ * (a path from the command line) replaces the map's answer. */
+static int find_in_map(const NameMap *m, char **search_path, const char *name,
+                       const char *given_fragment, UnitFileInfo *info) {
+        _cleanup_free_ char *instance = NULL, *template = NULL, *fbase = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        const char *fragment = NULL;
+        int type, r;
+
+        type = unit_name_to_instance(name, &instance);
+        if (type < 0)
+                return type;
+
+        if (given_fragment)
+                fragment = given_fragment;
+        else {
+                r = name_map_resolve(m, name, &fragment);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (!fragment && type == UNIT_NAME_INSTANCE) {
+                        r = unit_name_template(name, &template);
+                        if (r < 0)
+                                return r;
+                        r = name_map_resolve(m, template, &fragment);
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                }
+        }
+
+        if (fragment) {
+                r = null_or_empty_path(fragment);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                info->masked = r > 0;
+                info->fragment_path = strdup(fragment);
+                if (!info->fragment_path)
+                        return -ENOMEM;
+        }
+        r = primary_id(fragment, name, instance, &info->id);
+        if (r < 0)
+                return r;
+
+        /* Names: the requested one, then the ones that alias it or the
+         * fragment (systemd's unit_file_find_fragment()). */
+        if (type != UNIT_NAME_TEMPLATE) {
+                r = strv_extend(&names, name);
+                if (r < 0)
+                        return r;
+        }
+        if (!info->masked) {
+                r = add_alias_names(m, name, type, instance, NULL, &names);
+                if (r < 0)
+                        return r;
+                if (fragment) {
+                        r = path_extract_filename(fragment, &fbase);
+                        if (r < 0)
+                                return r;
+                        if (!streq(fbase, name)) {
+                                r = add_alias_names(m, fbase, type, instance, fbase, &names);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        }
+        STRV_FOREACH(n, names)
+                if (!streq(*n, info->id)) {
+                        r = strv_extend(&info->aliases, *n);
+                        if (r < 0)
+                                return r;
+                }
+        if (!info->aliases) {
+                info->aliases = new0(char *, 1);
+                if (!info->aliases)
+                        return -ENOMEM;
+        }
+        /* systemd keeps aliases in a hash set; sorted is deterministic. */
+        qsort(info->aliases, strv_length(info->aliases), sizeof(char *), strv_compare);
+
+        if (info->masked)
+                return 0;
+        r = collect_dropins(search_path, instance && *instance ? instance : NULL, info);
+        if (r < 0)
+                return r;
+        return fragment ? 0 : -ENOENT;
+}
+
+/* For "porterctl verify FILE": the file's directory goes in front of the
+ * search path.  Fills the absolute path, its file name and the path. */
+static int prepare_path_lookup(const LookupPaths *lp, const char *path, char **ret_abs,
+                               char **ret_name, char ***ret_search) {
+        _cleanup_free_ char *abs = NULL, *name = NULL, *dir = NULL, *cwd = NULL;
+        _cleanup_strv_free_ char **search = NULL;
+        int r;
+
+        if (path_is_absolute(path))
+                abs = strdup(path);
+        else {
+                cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return negative_errno();
+                abs = path_join(cwd, path);
+        }
+        if (!abs)
+                return -ENOMEM;
+        path_simplify(abs);
+
+        r = path_extract_filename(abs, &name);
+        if (r < 0)
+                return r;
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        r = path_extract_directory(abs, &dir);
+        if (r < 0)
+                return r;
+
+        r = strv_extend(&search, dir);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(p, lp->search_path) {
+                r = strv_extend_unique(&search, *p);
+                if (r < 0)
+                        return r;
+        }
+        *ret_abs = TAKE_PTR(abs);
+        *ret_name = TAKE_PTR(name);
+        *ret_search = TAKE_PTR(search);
+        return 0;
+}
+
+int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret) {
+        _cleanup_free_ char *abs = NULL, *fname = NULL;
+        _cleanup_strv_free_ char **search_owned = NULL;
+        char **search = lp->search_path;
+        UnitFileInfo info = {};
+        NameMap map = {};
+        int r;
+
+        *ret = (UnitFileInfo) {};
+
+        if (isempty(name))
+                return -EINVAL;
+        if (strchr(name, '/')) {
+                struct stat st;
+
+                r = prepare_path_lookup(lp, name, &abs, &fname, &search_owned);
+                if (r < 0)
+                        return r;
+                if (stat(abs, &st) < 0)
+                        return -errno;
+                search = search_owned;
+        } else if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+
+        info.name = strdup(fname ?: name);
+        if (!info.name)
+                return -ENOMEM;
+
+        r = name_map_build(&map, search, lp->root_dir);
+        if (r >= 0)
+                r = find_in_map(&map, search, info.name, abs, &info);
+        name_map_done(&map);
+
+        if (r < 0 && r != -ENOENT) {
+                unit_file_info_done(&info);
+                return r;
+        }
+        *ret = info;
+        return r;
+}

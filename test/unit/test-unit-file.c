@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/* Fragment lookup, aliases, masking, drop-ins and .wants/.requires/.upholds
+ * over directory trees built in a temporary directory with three search
+ * directories standing for /etc, /run and /usr/lib (highest first). */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "path-util.h"
+#include "string-util.h"
+#include "strv.h"
+#include "tests.h"
+#include "unit-file.h"
+
+static char root[] = "/tmp/test-unit-file-XXXXXX";
+
+/* root + "/" + rel, in a static ring of buffers for readable tests. */
+static const char *p(const char *rel) {
+        static char bufs[8][4096];
+        static unsigned i;
+        char *b = bufs[i++ % 8];
+
+        snprintf(b, sizeof bufs[0], "%s/%s", root, rel);
+        return b;
+}
+
+static void mkdir_parents(const char *path) {
+        char buf[4096];
+
+        snprintf(buf, sizeof buf, "%s", path);
+        for (char *s = buf + 1; *s; s++)
+                if (*s == '/') {
+                        *s = '\0';
+                        (void) mkdir(buf, 0755);
+                        *s = '/';
+                }
+}
+
+static void write_file(const char *rel, const char *text) {
+        const char *path = p(rel);
+        FILE *f;
+
+        mkdir_parents(path);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        fputs(text, f);
+        ASSERT_EQ(fclose(f), 0);
+}
+
+static void make_link(const char *target, const char *rel) {
+        const char *path = p(rel);
+
+        mkdir_parents(path);
+        ASSERT_EQ(symlink(target, path), 0);
+}
+
+static void make_dir(const char *rel) {
+        mkdir_parents(p(rel));
+        ASSERT_EQ(mkdir(p(rel), 0755), 0);
+}
+
+static int rm_rf(const char *path) {
+        char cmd[4200];
+
+        snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
+        return system(cmd);
+}
+
+/* A fresh tree; lp searches etc, run, usr (in that order). */
+static void setup(LookupPaths *lp) {
+        char **l = NULL;
+
+        if (root[strlen(root) - 1] != 'X')
+                ASSERT_EQ(rm_rf(root), 0);
+        strcpy(root, "/tmp/test-unit-file-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        make_dir("etc");
+        make_dir("run");
+        make_dir("usr");
+        ASSERT_OK(strv_extend(&l, p("etc")));
+        ASSERT_OK(strv_extend(&l, p("run")));
+        ASSERT_OK(strv_extend(&l, p("usr")));
+        *lp = (LookupPaths) { .search_path = l };
+}
+
+static void teardown(LookupPaths *lp) {
+        lookup_paths_done(lp);
+        ASSERT_EQ(rm_rf(root), 0);
+        strcpy(root, "/tmp/test-unit-file-XXXXXX");
+}
+
+/* l equals the NULL-terminated list of root-relative paths / names. */
+static void assert_strv(char **l, int paths, ...) {
+        va_list ap;
+        size_t i = 0;
+
+        va_start(ap, paths);
+        for (const char *e; (e = va_arg(ap, const char *)); i++) {
+                ASSERT_NOT_NULL(l);
+                ASSERT_NOT_NULL(l[i]);
+                ASSERT_STREQ(l[i], paths ? p(e) : e);
+        }
+        va_end(ap);
+        if (l)
+                ASSERT_NULL(l[i]);
+}
+
+TEST(first_match_wins) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/foo.socket", "[Socket]\nListenStream=1\n");
+        write_file("etc/foo.socket", "[Socket]\nListenStream=2\n");
+        write_file("run/bar.socket", "[Socket]\n");
+        make_dir("usr/dir.socket"); /* a directory is not a unit file */
+
+        ASSERT_OK(unit_file_find(&lp, "foo.socket", &i));
+        ASSERT_STREQ(i.name, "foo.socket");
+        ASSERT_STREQ(i.id, "foo.socket");
+        ASSERT_STREQ(i.fragment_path, p("etc/foo.socket"));
+        ASSERT_FALSE(i.masked);
+        assert_strv(i.aliases, false, NULL);
+        assert_strv(i.dropin_paths, true, NULL);
+        assert_strv(i.wants, false, NULL);
+        unit_file_info_done(&i);
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "bar.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("run/bar.socket"));
+        unit_file_info_done(&i);
+
+        ASSERT_ERROR(unit_file_find(&lp, "dir.socket", &i), ENOENT);
+        ASSERT_NULL(i.fragment_path);
+        ASSERT_STREQ(i.id, "dir.socket");
+        unit_file_info_done(&i);
+
+        ASSERT_ERROR(unit_file_find(&lp, "missing.socket", &i), ENOENT);
+        unit_file_info_done(&i);
+        ASSERT_ERROR(unit_file_find(&lp, "not a name", &i), EINVAL);
+        ASSERT_NULL(i.name);
+        ASSERT_ERROR(unit_file_find(&lp, "", &i), EINVAL);
+        teardown(&lp);
+}
+
+TEST(instances_and_templates) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/foo@.socket", "[Socket]\n");
+        write_file("usr/foo@special.socket", "[Socket]\n");
+
+        ASSERT_OK(unit_file_find(&lp, "foo@bar.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/foo@.socket"));
+        ASSERT_STREQ(i.id, "foo@bar.socket");
+        assert_strv(i.aliases, false, NULL);
+        unit_file_info_done(&i);
+
+        /* The literal instance file comes first. */
+        ASSERT_OK(unit_file_find(&lp, "foo@special.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/foo@special.socket"));
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "foo@.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/foo@.socket"));
+        ASSERT_STREQ(i.id, "foo@.socket");
+        unit_file_info_done(&i);
+
+        ASSERT_ERROR(unit_file_find(&lp, "other@x.socket", &i), ENOENT);
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(aliases) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/real.service", "[Service]\n");
+        make_link("real.service", "usr/alias1.service");            /* relative */
+        make_link(p("usr/real.service"), "etc/alias2.service");     /* absolute */
+        make_link("../usr/alias1.service", "run/alias3.service");   /* chain */
+        write_file("usr/tmpl@.service", "[Service]\n");
+        make_link("tmpl@.service", "usr/tmpl-alias@.service");
+        make_link("tmpl@.service", "usr/inst@one.service");         /* instance -> template */
+
+        ASSERT_OK(unit_file_find(&lp, "real.service", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/real.service"));
+        ASSERT_STREQ(i.id, "real.service");
+        assert_strv(i.aliases, false, "alias1.service", "alias2.service", "alias3.service", NULL);
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "alias3.service", &i));
+        ASSERT_STREQ(i.name, "alias3.service");
+        ASSERT_STREQ(i.id, "real.service");
+        ASSERT_STREQ(i.fragment_path, p("usr/real.service"));
+        assert_strv(i.aliases, false, "alias1.service", "alias2.service", "alias3.service", NULL);
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "tmpl@x.service", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/tmpl@.service"));
+        ASSERT_STREQ(i.id, "tmpl@x.service");
+        assert_strv(i.aliases, false, "tmpl-alias@x.service", NULL);
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "tmpl-alias@y.service", &i));
+        ASSERT_STREQ(i.id, "tmpl@y.service");
+        assert_strv(i.aliases, false, "tmpl-alias@y.service", NULL);
+        unit_file_info_done(&i);
+
+        /* inst@one.service is an alias of tmpl@one.service only. */
+        ASSERT_OK(unit_file_find(&lp, "inst@one.service", &i));
+        ASSERT_STREQ(i.id, "tmpl@one.service");
+        assert_strv(i.aliases, false, "inst@one.service", "tmpl-alias@one.service", NULL);
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_find(&lp, "tmpl@one.service", &i));
+        assert_strv(i.aliases, false, "inst@one.service", "tmpl-alias@one.service", NULL);
+        unit_file_info_done(&i);
+        ASSERT_ERROR(unit_file_find(&lp, "inst@two.service", &i), ENOENT);
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(bad_aliases_are_ignored) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/a.service", "[Service]\n");
+        make_link("a.service", "usr/b.socket");       /* type changes */
+        write_file("usr/m.mount", "[Mount]\n");
+        make_link("m.mount", "usr/n.mount");          /* mounts may not alias */
+        write_file("usr/t@.service", "[Service]\n");
+        make_link("t@.service", "usr/plain.service"); /* template-ness changes */
+        /* Same name in a higher directory: not an alias, looked up further. */
+        write_file("usr/self.service", "[Service]\n");
+        make_link(p("usr/self.service"), "etc/self.service");
+
+        ASSERT_ERROR(unit_file_find(&lp, "b.socket", &i), ENOENT);
+        unit_file_info_done(&i);
+        ASSERT_ERROR(unit_file_find(&lp, "n.mount", &i), ENOENT);
+        unit_file_info_done(&i);
+        ASSERT_ERROR(unit_file_find(&lp, "plain.service", &i), ENOENT);
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_find(&lp, "a.service", &i));
+        assert_strv(i.aliases, false, NULL);
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_find(&lp, "self.service", &i));
+        ASSERT_STREQ(i.fragment_path, p("usr/self.service"));
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(alias_loop) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        make_link("b.service", "usr/a.service");
+        make_link("a.service", "usr/b.service");
+        ASSERT_ERROR(unit_file_find(&lp, "a.service", &i), ELOOP);
+        ASSERT_NULL(i.name);
+        teardown(&lp);
+}
+
+TEST(linked_and_masked) {
+        LookupPaths lp;
+        UnitFileInfo i;
+        int fd;
+
+        setup(&lp);
+        write_file("outside/ext.socket", "[Socket]\n");
+        make_link(p("outside/ext.socket"), "etc/ext.socket");
+        write_file("outside/other-name.socket", "[Socket]\n");
+        make_link(p("outside/other-name.socket"), "etc/linked.socket");
+        write_file("usr/masked.socket", "[Socket]\n");
+        make_link("/dev/null", "etc/masked.socket");
+        write_file("usr/empty.socket", "");
+        make_link("/dev/null", "usr/null-alias.socket");
+        write_file("etc/masked.socket.d/x.conf", "[Socket]\n");
+        make_link("/nonexistent/dangling.socket", "etc/dangling.socket");
+
+        /* A symlink out of the search path is the fragment itself. */
+        ASSERT_OK(unit_file_find(&lp, "ext.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("etc/ext.socket"));
+        ASSERT_STREQ(i.id, "ext.socket");
+        ASSERT_FALSE(i.masked);
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_find(&lp, "linked.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("etc/linked.socket"));
+        ASSERT_STREQ(i.id, "linked.socket");
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "masked.socket", &i));
+        ASSERT_TRUE(i.masked);
+        ASSERT_STREQ(i.fragment_path, p("etc/masked.socket"));
+        assert_strv(i.dropin_paths, true, NULL); /* not collected when masked */
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "empty.socket", &i));
+        ASSERT_TRUE(i.masked);
+        ASSERT_STREQ(i.fragment_path, p("usr/empty.socket"));
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "null-alias.socket", &i));
+        ASSERT_TRUE(i.masked);
+        unit_file_info_done(&i);
+
+        /* A dangling link is still the fragment; loading it will fail. */
+        ASSERT_OK(unit_file_find(&lp, "dangling.socket", &i));
+        ASSERT_FALSE(i.masked);
+        ASSERT_STREQ(i.fragment_path, p("etc/dangling.socket"));
+        unit_file_info_done(&i);
+
+        ASSERT_EQ(null_or_empty_path("/dev/null"), 1);
+        ASSERT_EQ(null_or_empty_path(p("usr/empty.socket")), 1);
+        ASSERT_EQ(null_or_empty_path(p("usr/masked.socket")), 0);
+        ASSERT_ERROR(null_or_empty_path(p("nope")), ENOENT);
+        fd = open(p("usr/masked.socket"), O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        safe_close(fd);
+        teardown(&lp);
+}
+
+TEST(dropins_order_and_hiding) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/a-b-c.socket", "[Socket]\n");
+        write_file("usr/a-b-c.socket.d/10-usr.conf", "");
+        write_file("usr/a-b-c.socket.d/50-same.conf", "usr");
+        write_file("etc/a-b-c.socket.d/50-same.conf", "etc");    /* hides usr's */
+        write_file("run/a-b-.socket.d/20-prefix.conf", "");
+        write_file("usr/a-.socket.d/05-top-prefix.conf", "");
+        write_file("usr/a-.socket.d/10-usr.conf", "");           /* hidden: more specific wins */
+        write_file("usr/socket.d/00-type.conf", "");
+        write_file("etc/socket.d/10-usr.conf", "");              /* names come before socket.d */
+        write_file("usr/a-b-c.socket.d/.hidden.conf", "");
+        write_file("usr/a-b-c.socket.d/x.conf~", "");
+        write_file("usr/a-b-c.socket.d/notconf.txt", "");
+        make_dir("usr/a-b-c.socket.d/dir.conf");
+        make_link("/dev/null", "etc/a-b-c.socket.d/60-masked.conf");
+        write_file("usr/60-masked-src.conf", "");
+        make_link(p("usr/60-masked-src.conf"), "usr/a-b-c.socket.d/60-masked.conf");
+        write_file("usr/other.socket.d/99-other.conf", "");       /* another unit */
+
+        ASSERT_OK(unit_file_find(&lp, "a-b-c.socket", &i));
+        assert_strv(i.dropin_paths, true,
+                    "usr/socket.d/00-type.conf",
+                    "usr/a-.socket.d/05-top-prefix.conf",
+                    "usr/a-b-c.socket.d/10-usr.conf",
+                    "run/a-b-.socket.d/20-prefix.conf",
+                    "etc/a-b-c.socket.d/50-same.conf",
+                    "etc/a-b-c.socket.d/60-masked.conf",
+                    NULL);
+        unit_file_info_done(&i);
+
+        /* The search directory counts before specificity: /etc's prefix
+         * directory hides /usr's exact one. */
+        write_file("etc/a-.socket.d/20-prefix.conf", "");
+        ASSERT_OK(unit_file_find(&lp, "a-b-c.socket", &i));
+        ASSERT_STREQ(i.dropin_paths[3], p("etc/a-.socket.d/20-prefix.conf"));
+        unit_file_info_done(&i);
+
+        /* A trailing dash is chopped once: a-b-.socket looks in a-.socket.d */
+        write_file("usr/x-y-.socket", "[Socket]\n");
+        write_file("usr/x-.socket.d/1.conf", "");
+        ASSERT_OK(unit_file_find(&lp, "x-y-.socket", &i));
+        assert_strv(i.dropin_paths, true, "usr/socket.d/00-type.conf", "usr/x-.socket.d/1.conf",
+                    "etc/socket.d/10-usr.conf", NULL);
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(dropins_templates_and_aliases) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/t-x@.service", "[Service]\n");
+        write_file("usr/t-x@.service.d/1-template.conf", "");
+        write_file("etc/t-x@i.service.d/2-instance.conf", "");
+        write_file("usr/t-@.service.d/3-prefix-template.conf", "");
+        write_file("usr/t-@i.service.d/4-prefix-instance.conf", "");
+        write_file("usr/service.d/5-type.conf", "");
+        write_file("usr/real.service", "[Service]\n");
+        make_link("real.service", "usr/nick.service");
+        write_file("usr/nick.service.d/6-alias.conf", "");
+        write_file("usr/real.service.d/6-alias.conf", "");  /* the unit's own name first */
+
+        ASSERT_OK(unit_file_find(&lp, "t-x@i.service", &i));
+        assert_strv(i.dropin_paths, true,
+                    "usr/t-x@.service.d/1-template.conf",
+                    "etc/t-x@i.service.d/2-instance.conf",
+                    "usr/t-@.service.d/3-prefix-template.conf",
+                    "usr/t-@i.service.d/4-prefix-instance.conf",
+                    "usr/service.d/5-type.conf",
+                    NULL);
+        unit_file_info_done(&i);
+
+        ASSERT_OK(unit_file_find(&lp, "nick.service", &i));
+        assert_strv(i.dropin_paths, true,
+                    "usr/service.d/5-type.conf",
+                    "usr/real.service.d/6-alias.conf",
+                    NULL);
+        unit_file_info_done(&i);
+        rm_rf(p("usr/real.service.d"));
+        ASSERT_OK(unit_file_find(&lp, "real.service", &i));
+        assert_strv(i.dropin_paths, true,
+                    "usr/service.d/5-type.conf",
+                    "usr/nick.service.d/6-alias.conf",
+                    NULL);
+        unit_file_info_done(&i);
+
+        /* Drop-ins are reported for a unit without a fragment too. */
+        write_file("etc/ghost.service.d/1.conf", "");
+        ASSERT_ERROR(unit_file_find(&lp, "ghost.service", &i), ENOENT);
+        assert_strv(i.dropin_paths, true, "etc/ghost.service.d/1.conf", "usr/service.d/5-type.conf", NULL);
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(dependencies) {
+        LookupPaths lp;
+        UnitFileInfo i;
+
+        setup(&lp);
+        write_file("usr/w@.target", "[Unit]\n");
+        make_link("/usr/lib/systemd/system/a.service", "etc/w@.target.wants/a.service");
+        make_link("/x/b@.service", "usr/w@.target.wants/b@.service");     /* gets the instance */
+        make_link("/dev/null", "etc/w@.target.wants/masked.service");
+        make_link("/x/masked.service", "usr/w@.target.wants/masked.service"); /* hidden by the mask */
+        write_file("usr/w@.target.wants/regular.service", "");            /* not a symlink */
+        make_link("/x/bad", "usr/w@.target.wants/not-a-unit");
+        make_link("/x/c.socket", "usr/w@i.target.requires/c.socket");
+        make_link("/x/d.service", "run/target.d/../w-.target.upholds/d.service");
+        make_link("/x/e.service", "run/w-.target.upholds/e.service");
+
+        ASSERT_OK(unit_file_find(&lp, "w@i.target", &i));
+        assert_strv(i.wants, false, "a.service", "b@i.service", NULL);
+        assert_strv(i.requires, false, "c.socket", NULL);
+        assert_strv(i.upholds, false, NULL);
+        unit_file_info_done(&i);
+
+        /* Without an instance a template entry cannot be used. */
+        ASSERT_OK(unit_file_find(&lp, "w@.target", &i));
+        assert_strv(i.wants, false, "a.service", NULL);
+        unit_file_info_done(&i);
+
+        write_file("usr/w-x.target", "[Unit]\n");
+        ASSERT_OK(unit_file_find(&lp, "w-x.target", &i));
+        assert_strv(i.upholds, false, "d.service", "e.service", NULL);
+        unit_file_info_done(&i);
+        teardown(&lp);
+}
+
+TEST(by_path) {
+        LookupPaths lp;
+        UnitFileInfo i;
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+
+        setup(&lp);
+        write_file("work/my.socket", "[Socket]\n");
+        write_file("work/my.socket.d/1-local.conf", "");
+        write_file("etc/my.socket.d/2-etc.conf", "");
+        write_file("usr/my.socket", "[Socket]\n");  /* not used: the file given wins */
+        write_file("work/empty.socket", "");
+
+        ASSERT_OK(unit_file_find(&lp, p("work//my.socket"), &i));
+        ASSERT_STREQ(i.name, "my.socket");
+        ASSERT_STREQ(i.id, "my.socket");
+        ASSERT_STREQ(i.fragment_path, p("work/my.socket"));
+        assert_strv(i.dropin_paths, true, "work/my.socket.d/1-local.conf", "etc/my.socket.d/2-etc.conf", NULL);
+        unit_file_info_done(&i);
+
+        /* relative to the current directory */
+        ASSERT_EQ(chdir(p("work")), 0);
+        ASSERT_OK(unit_file_find(&lp, "./my.socket", &i));
+        ASSERT_STREQ(i.fragment_path, p("work/my.socket"));
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_find(&lp, "./empty.socket", &i));
+        ASSERT_TRUE(i.masked);
+        unit_file_info_done(&i);
+        ASSERT_EQ(chdir(cwd), 0);
+
+        ASSERT_ERROR(unit_file_find(&lp, p("work/nope.socket"), &i), ENOENT);
+        ASSERT_NULL(i.name);
+        ASSERT_ERROR(unit_file_find(&lp, p("work/not-a-unit"), &i), EINVAL);
+        ASSERT_ERROR(unit_file_find(&lp, "/", &i), EINVAL);
+        teardown(&lp);
+}
+
+TEST(real_system_units) {
+        LookupPaths lp = {};
+        UnitFileInfo i;
+        int r;
+
+        /* The machine's own units, read-only: whatever is installed must
+         * load or be reported missing, never crash or leak. */
+        unsetenv("PORTER_UNIT_PATH");
+        unsetenv("SYSTEMD_UNIT_PATH");
+        ASSERT_OK(lookup_paths_init(&lp, false, NULL));
+        static const char *const names[] = {
+                "systemd-journald.socket", "dbus.socket", "ssh.socket", "getty@tty1.service",
+                "multi-user.target", "ctrl-alt-del.target", "sshd.service",
+        };
+        for (size_t k = 0; k < ELEMENTSOF(names); k++) {
+                r = unit_file_find(&lp, names[k], &i);
+                ASSERT_TRUE(r == 0 || r == -ENOENT);
+                fprintf(stderr, "%s -> %s%s (%zu aliases, %zu drop-ins, %zu wants)\n", names[k],
+                        strna(i.fragment_path), i.masked ? " masked" : "", strv_length(i.aliases),
+                        strv_length(i.dropin_paths), strv_length(i.wants));
+                unit_file_info_done(&i);
+        }
+        lookup_paths_done(&lp);
+}
+
+RUN_TESTS();
