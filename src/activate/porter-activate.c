@@ -328,61 +328,69 @@ static int take_inherited_fds(Activator *a) {
         return 0;
 }
 
+/* Parse every -l address before anything is opened, so that a typo is a
+ * usage error and leaves nothing behind. */
+static int parse_listeners(Activator *a) {
+        size_t n = strv_length(a->listen);
+        int protocol = socket_protocol_for_type(a->protocol, a->socket_type);
+        int r;
+
+        if (n == 0)
+                return 0;
+        a->ports = new0(SocketPort, n);
+        if (!a->ports)
+                return log_oom();
+        STRV_FOREACH(addr, a->listen) {
+                SocketPort *p = &a->ports[a->n_ports];
+
+                socket_port_init(p, SOCKET_PORT_SOCKET);
+                a->n_ports++;
+                r = socket_address_parse(&p->address, *addr);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to parse socket address '%s': %m", *addr);
+                p->address.type = a->socket_type;
+                if (!socket_protocol_fits(protocol, socket_address_family(&p->address), a->socket_type))
+                        return log_error_errno(-EINVAL, "--protocol=%s cannot be used with '%s'.",
+                                               socket_protocol_to_string(a->protocol), *addr);
+        }
+        return 0;
+}
+
 static void warn_option(void *userdata, const char *option, int error) {
         log_warning_errno(error, "%s: failed to set %s: %m", (const char *) userdata, option);
 }
 
-/* Open one -l socket the way systemd-socket-activate does: Backlog=INT_MAX,
- * SocketMode=0644, DirectoryMode=0755, SO_REUSEADDR, no other options. */
-static int open_listener(Activator *a, const char *address, const SocketOptions *o) {
-        _cleanup_free_ char *text = NULL;
-        SocketPort *p = &a->ports[a->n_ports];
-        int r;
-
-        socket_port_init(p, SOCKET_PORT_SOCKET);
-        r = socket_address_parse(&p->address, address);
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse socket address '%s': %m", address);
-        p->address.type = a->socket_type;
-        if (!socket_protocol_fits(socket_protocol_for_type(a->protocol, a->socket_type),
-                                  socket_address_family(&p->address), a->socket_type))
-                return log_error_errno(-EINVAL, "--protocol=%s cannot be used with '%s'.",
-                                       socket_protocol_to_string(a->protocol), address);
-        a->n_ports++;
-
-        r = socket_port_open(p, o, &text);
-        if (r < 0)
-                return log_error_errno(r, "%s", text ?: "Failed to open socket.");
-        if (text)
-                log_warning("%s", text);
-        (void) socket_options_apply_post_listen(o, p->fd, socket_address_family(&p->address),
-                                                p->address.protocol, warn_option, (void *) address);
-        return 0;
-}
-
+/* Open the -l sockets the way systemd-socket-activate does:
+ * Backlog=INT_MAX, SocketMode=0644, DirectoryMode=0755, SO_REUSEADDR, no
+ * other options; plus SocketProtocol= from --protocol. */
 static int open_listeners(Activator *a) {
-        size_t n = strv_length(a->listen);
         SocketOptions o;
-        int r = 0;
+        int *fds, r = 0;
 
-        if (n == 0)
+        if (a->n_ports == 0)
                 return 0;
-        int *fds = realloc(a->fds, sizeof(int) * (a->n_fds + n));
+        fds = realloc(a->fds, sizeof(int) * (a->n_fds + a->n_ports));
         if (!fds)
                 return log_oom();
         a->fds = fds;
-        a->ports = new0(SocketPort, n);
-        if (!a->ports)
-                return log_oom();
 
         socket_options_init(&o);
         o.socket_mode = 0644;
         o.socket_protocol = a->protocol;
-        STRV_FOREACH(addr, a->listen) {
-                r = open_listener(a, *addr, &o);
-                if (r < 0)
+        for (size_t i = 0; i < a->n_ports; i++) {
+                _cleanup_free_ char *text = NULL;
+                SocketPort *p = &a->ports[i];
+
+                r = socket_port_open(p, &o, &text);
+                if (r < 0) {
+                        log_error_errno(r, "%s", text ?: "Failed to open socket.");
                         break;
-                a->fds[a->n_fds++] = a->ports[a->n_ports - 1].fd;
+                }
+                if (text)
+                        log_warning("%s", text);
+                (void) socket_options_apply_post_listen(&o, p->fd, socket_address_family(&p->address),
+                                                        p->address.protocol, warn_option, a->listen[i]);
+                a->fds[a->n_fds++] = p->fd;
         }
         socket_options_done(&o);
         return r;
@@ -737,6 +745,8 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Cannot run '%s': %m", a.argv[0]), exit_status_for_exec_error(r);
 
+        if (parse_listeners(&a) < 0)
+                return EXIT_USAGE;
         if (take_inherited_fds(&a) < 0 || open_listeners(&a) < 0)
                 return EXIT_FAILURE;
         if (a.n_fds == 0)

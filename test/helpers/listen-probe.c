@@ -10,9 +10,12 @@
  *   pid <getpid()>
  *   env <NAME=VALUE>               every environment entry, in order
  *   fd <n> ino <st_ino> cloexec <0|1> kind <socket|fifo|reg|chr|dir|other>
- *        [family <f> type <t> protocol <p> listening <0|1>]
+ *        [family <f> type <t> protocol <p> listening <0|1> [port <local port>]
+ *         [mptcp <tcp|tcp-fallback|mptcp>]]
  *                                  every open fd, as found in /proc/self/fd
- *                                  BEFORE libsystemd touched anything
+ *                                  BEFORE libsystemd touched anything;
+ *                                  mptcp only for connected TCP/MPTCP
+ *                                  sockets (socket_mptcp_status())
  *   sd_listen_fds <n or -errno>    sd_listen_fds_with_names(0, &names)
  *   name <fd> <name>               one per fd, from the same call
  *   listen_pid_matches <0|1>       LISTEN_PID == getpid()
@@ -28,6 +31,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,8 @@
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
+
+#include "socket-util.h"
 
 extern char **environ;
 
@@ -90,6 +96,20 @@ static void report_fds(FILE *out) {
                         fprintf(out, " family %d type %d protocol %d listening %d",
                                 sockopt(fd, SO_DOMAIN), sockopt(fd, SO_TYPE),
                                 sockopt(fd, SO_PROTOCOL), sockopt(fd, SO_ACCEPTCONN));
+                if (S_ISSOCK(st.st_mode)) {
+                        struct sockaddr_storage sa;
+                        socklen_t l = sizeof sa;
+                        if (getsockname(fd, (struct sockaddr *) &sa, &l) >= 0 &&
+                            (sa.ss_family == AF_INET || sa.ss_family == AF_INET6))
+                                fprintf(out, " port %u", ntohs(sa.ss_family == AF_INET ?
+                                                               ((struct sockaddr_in *) &sa)->sin_port :
+                                                               ((struct sockaddr_in6 *) &sa)->sin6_port));
+                }
+                if (S_ISSOCK(st.st_mode) && sockopt(fd, SO_ACCEPTCONN) == 0) {
+                        int m = socket_mptcp_status(fd);
+                        if (m >= 0)
+                                fprintf(out, " mptcp %s", socket_mptcp_status_to_string(m));
+                }
                 fputc('\n', out);
         }
 }
