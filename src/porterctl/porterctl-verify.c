@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/* porterctl verify [--user|--system] [--json] FILE|UNIT...
+ *
+ * An argument that names an existing file is that unit file (also without a
+ * '/'), anything else a unit name looked up in the search path.
+ *
+ * Loads each unit exactly as porterd would (unit_load: fragment, drop-ins,
+ * load-time checks) and, for a socket unit, also the service it activates,
+ * looked up first next to the socket's file and then in the search path.
+ * Modelled on systemd-analyze verify: every diagnostic is printed as
+ * "PATH:LINE: warning|error: TEXT" on stderr, followed by one error line
+ * for each unit that did not load.  With --json, stdout gets one JSON array
+ * instead:
+ *
+ *   [{"unit": NAME, "path": FRAGMENT|null, "loaded": BOOL,
+ *     "warnings": [{"path": FILE|null, "line": N, "severity": "warning"|"error",
+ *                   "message": TEXT}, ...]}, ...]
+ *
+ * Exit status: 0 when every unit loaded without any diagnostic, 1
+ * otherwise (systemd-analyze verify also fails on mere warnings). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "conf-parser.h"
+#include "json-writer.h"
+#include "log.h"
+#include "porterctl-verbs.h"
+#include "porterctl.h"
+#include "specifier.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-load.h"
+#include "unit-name.h"
+#include "unit-path.h"
+
+/* One unit of the report, in the order units were verified. */
+typedef struct VerifyEntry {
+        char *unit;             /* unit name (or the argument, if no name could be made) */
+        char *path;             /* fragment path; NULL if not found */
+        bool loaded;
+        char *failure;          /* why it did not load; NULL if loaded */
+        Diagnostics diags;
+} VerifyEntry;
+
+typedef struct Verify {
+        LookupPaths lookup;
+        SpecifierContext specifiers;
+        VerifyEntry *entries;
+        size_t n_entries;
+        bool json;
+} Verify;
+
+static void verify_done(Verify *v) {
+        for (size_t i = 0; i < v->n_entries; i++) {
+                free(v->entries[i].unit);
+                free(v->entries[i].path);
+                free(v->entries[i].failure);
+                diagnostics_done(&v->entries[i].diags);
+        }
+        free(v->entries);
+        lookup_paths_done(&v->lookup);
+        specifier_context_done(&v->specifiers);
+}
+
+static VerifyEntry *verify_new_entry(Verify *v) {
+        VerifyEntry *e = reallocarray(v->entries, v->n_entries + 1, sizeof(VerifyEntry));
+
+        if (!e)
+                return NULL;
+        v->entries = e;
+        e = &v->entries[v->n_entries++];
+        *e = (VerifyEntry) {};
+        return e;
+}
+
+static bool verify_has_path(const Verify *v, const char *path) {
+        for (size_t i = 0; i < v->n_entries; i++)
+                if (v->entries[i].path && streq(v->entries[i].path, path))
+                        return true;
+        return false;
+}
+
+static const char *load_failure_text(const UnitConfig *u) {
+        switch (u->load_state) {
+        case UNIT_NOT_FOUND:
+                return "not found";
+        case UNIT_MASKED:
+                return "masked";
+        case UNIT_BAD_SETTING:
+                return "bad setting (unit configuration has a fatal error, unit will not be started)";
+        case UNIT_ERROR:
+                return "error (the unit file could not be parsed)";
+        default:
+                return unit_load_state_to_string(u->load_state);
+        }
+}
+
+/* Load one unit into a new entry.  *ret_unit gets the loaded config (or
+ * NULL when none could be made).  Returns 0 or -ENOMEM. */
+static int verify_load(Verify *v, const char *name_or_path, UnitConfig **ret_unit) {
+        VerifyEntry *e = verify_new_entry(v);
+        UnitConfig *u = NULL;
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        *ret_unit = NULL;
+        r = unit_load(&v->lookup, name_or_path, &v->specifiers, &u, &e->diags);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                e->unit = strdup(name_or_path);
+                if (asprintf(&e->failure, "invalid unit name or path: %s", strerror(-r)) < 0)
+                        e->failure = NULL;
+                return e->unit && e->failure ? 0 : -ENOMEM;
+        }
+        e->unit = strdup(u->id);
+        e->path = u->fragment_path ? strdup(u->fragment_path) : NULL;
+        e->loaded = u->load_state == UNIT_LOADED;
+        if (!e->loaded)
+                e->failure = strdup(load_failure_text(u));
+        if (!e->unit || (u->fragment_path && !e->path) || (!e->loaded && !e->failure)) {
+                unit_config_free(u);
+                return -ENOMEM;
+        }
+        *ret_unit = u;
+        return 0;
+}
+
+/* The service a socket activates: next to the socket's own file first (as
+ * systemd-analyze verify sees a directory of unit files), then the search
+ * path.  Skipped when that file was already verified. */
+static int verify_triggered_service(Verify *v, const UnitConfig *socket) {
+        _cleanup_free_ char *service = NULL, *dir = NULL, *candidate = NULL;
+        UnitConfig *u = NULL;
+        const char *target;
+        int r;
+
+        r = unit_config_triggered_service(socket, &service);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        target = service;
+        if (socket->fragment_path) {
+                const char *slash = strrchr(socket->fragment_path, '/');
+                dir = strndup(socket->fragment_path, slash ? (size_t) (slash - socket->fragment_path) : 0);
+                if (!dir)
+                        return -ENOMEM;
+                candidate = strjoin(dir, "/", service);
+                if (!candidate)
+                        return -ENOMEM;
+                if (access(candidate, F_OK) >= 0)
+                        target = candidate;
+        }
+        if (target == candidate && verify_has_path(v, candidate))
+                return 0;
+        r = verify_load(v, target, &u);
+        unit_config_free(u);
+        return r;
+}
+
+static void print_diagnostic(const VerifyEntry *e, const Diagnostic *d) {
+        const char *where = d->path ?: e->path ?: e->unit;
+
+        if (d->line > 0)
+                fprintf(stderr, "%s:%u: %s: %s\n", where, d->line, diagnostic_severity_to_string(d->severity),
+                        d->message);
+        else
+                fprintf(stderr, "%s: %s: %s\n", where, diagnostic_severity_to_string(d->severity), d->message);
+}
+
+static void print_text(const Verify *v) {
+        for (size_t i = 0; i < v->n_entries; i++) {
+                const VerifyEntry *e = &v->entries[i];
+
+                for (size_t k = 0; k < e->diags.n; k++)
+                        print_diagnostic(e, &e->diags.items[k]);
+                if (!e->loaded)
+                        fprintf(stderr, "%s: error: Failed to load unit %s: %s\n", e->path ?: e->unit, e->unit,
+                                e->failure);
+        }
+}
+
+static void json_entry(JsonWriter *w, const VerifyEntry *e) {
+        json_begin_object(w);
+        json_key(w, "unit");
+        json_string(w, e->unit);
+        json_key(w, "path");
+        json_string(w, e->path);
+        json_key(w, "loaded");
+        json_bool(w, e->loaded);
+        json_key(w, "warnings");
+        json_begin_array(w);
+        for (size_t k = 0; k < e->diags.n; k++) {
+                const Diagnostic *d = &e->diags.items[k];
+                json_begin_object(w);
+                json_key(w, "path");
+                json_string(w, d->path ?: e->path);
+                json_key(w, "line");
+                json_uint(w, d->line);
+                json_key(w, "severity");
+                json_string(w, diagnostic_severity_to_string(d->severity));
+                json_key(w, "message");
+                json_string(w, d->message);
+                json_end_object(w);
+        }
+        if (!e->loaded) {
+                json_begin_object(w);
+                json_key(w, "path");
+                json_string(w, e->path);
+                json_key(w, "line");
+                json_uint(w, 0);
+                json_key(w, "severity");
+                json_string(w, "error");
+                json_key(w, "message");
+                json_string(w, e->failure);
+                json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+}
+
+static int print_json(const Verify *v) {
+        JsonWriter w;
+
+        json_writer_init(&w, stdout);
+        json_begin_array(&w);
+        for (size_t i = 0; i < v->n_entries; i++)
+                json_entry(&w, &v->entries[i]);
+        json_end_array(&w);
+        return json_writer_finish(&w);
+}
+
+static bool verify_clean(const Verify *v) {
+        for (size_t i = 0; i < v->n_entries; i++)
+                if (!v->entries[i].loaded || v->entries[i].diags.n > 0)
+                        return false;
+        return true;
+}
+
+/* Options may also follow the verb ("porterctl verify --json x.socket"),
+ * because porterctl stops option parsing at the verb.  Fills units with the
+ * remaining arguments.  Returns 0 or -EINVAL. */
+static int verify_parse_args(int argc, char *argv[], PorterctlArgs *args, bool *json, char ***units) {
+        bool options = true;
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                int r;
+
+                if (options && streq(a, "--")) {
+                        options = false;
+                        continue;
+                }
+                if (options && streq(a, "--json"))
+                        *json = true;
+                else if (options && streq(a, "--user"))
+                        args->user = true;
+                else if (options && streq(a, "--system"))
+                        args->user = false;
+                else if (options && a[0] == '-' && a[1] != '\0')
+                        return log_error_errno(-EINVAL, "verify: unknown option '%s'.", a);
+                else {
+                        r = strv_extend(units, a);
+                        if (r < 0)
+                                return log_oom();
+                }
+        }
+        if (strv_length(*units) == 0)
+                return log_error_errno(-EINVAL, "verify: no unit file or unit name given.");
+        return 0;
+}
+
+/* As with systemd-analyze verify, an argument naming an existing file is
+ * that file, even without a '/'; anything else is a unit name looked up in
+ * the search path. */
+static int verify_argument_path(const char *arg, char **ret) {
+        if (!strchr(arg, '/') && access(arg, F_OK) >= 0)
+                *ret = strjoin("./", arg);
+        else
+                *ret = strdup(arg);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int verify_all(Verify *v, char * const *units) {
+        STRV_FOREACH(a, units) {
+                _cleanup_free_ char *target = NULL;
+                UnitConfig *u = NULL;
+                int r = verify_argument_path(*a, &target);
+
+                if (r < 0)
+                        return r;
+                r = verify_load(v, target, &u);
+
+                if (r >= 0 && u && u->socket && u->load_state == UNIT_LOADED)
+                        r = verify_triggered_service(v, u);
+                unit_config_free(u);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int verb_verify(int argc, char *argv[], void *userdata) {
+        PorterctlArgs *args = userdata;
+        _cleanup_strv_free_ char **units = NULL;
+        Verify v = {};
+        bool json = args->output == OUTPUT_JSON;
+        int r;
+
+        r = verify_parse_args(argc, argv, args, &json, &units);
+        if (r < 0)
+                return r;
+        v.json = json;
+
+        r = lookup_paths_init(&v.lookup, args->user, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the unit search path: %m");
+                goto finish;
+        }
+        r = specifier_context_init_manager(&v.specifiers, args->user);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up specifiers: %m");
+                goto finish;
+        }
+        r = verify_all(&v, units);
+        if (r < 0) {
+                log_error_errno(r, "Failed to verify units: %m");
+                goto finish;
+        }
+        if (json) {
+                r = print_json(&v);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to write JSON: %m");
+                        goto finish;
+                }
+        } else
+                print_text(&v);
+        r = verify_clean(&v) ? EXIT_SUCCESS : EXIT_FAILURE;
+
+finish:
+        verify_done(&v);
+        return r;
+}
