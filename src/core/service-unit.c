@@ -247,6 +247,10 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
         r = service_collect_fds(s, &fds, &names, &n);
         if (r < 0)
                 return r;
+        /* NonBlocking= (default off) applies to the socket fds, on the file
+         * description we share with the service (spec §6.1). */
+        for (size_t i = 0; i < n; i++)
+                (void) fd_nonblock(fds[i], s->config->exec.non_blocking);
         env = service_notify_env(s->meta.manager, s->config);
         if (!env)
                 return -ENOMEM;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -133,6 +134,8 @@ static int socket_dispatch_io(sd_event_source *source, int fd, uint32_t revents,
 }
 
 static void socket_unwatch_fds(SocketUnit *s) {
+        if (!s->watches)
+                return;
         for (size_t i = 0; i < s->config->n_ports; i++)
                 if (s->watches[i].io_source)
                         sd_event_source_set_enabled(s->watches[i].io_source, SD_EVENT_OFF);
@@ -172,11 +175,12 @@ static void socket_close_fds(SocketUnit *s) {
         bool any_open = false;
 
         for (size_t i = 0; i < s->config->n_ports; i++) {
-                SocketWatch *w = &s->watches[i];
-                w->io_source = sd_event_source_disable_unref(w->io_source);
-                if (w->port->fd >= 0)
+                SocketPort *p = &s->config->ports[i];
+                if (s->watches)
+                        s->watches[i].io_source = sd_event_source_disable_unref(s->watches[i].io_source);
+                if (p->fd >= 0)
                         any_open = true;
-                socket_port_close(w->port, remove);
+                socket_port_close(p, remove);
         }
         if (remove && any_open)
                 socket_symlinks_remove(s->config->options.symlinks);
@@ -390,25 +394,29 @@ static void socket_enter_start_post(SocketUnit *s) {
         socket_enter_listening(s);
 }
 
-/* Read and drop everything queued on the ports (FlushPending=yes). */
+static bool fd_readable_now(int fd) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* Read and drop everything queued on the ports (FlushPending=yes, and
+ * refused activations).  A service may have made the shared file
+ * description blocking (NonBlocking=no), so poll before each read. */
 static void socket_flush_ports(SocketUnit *s) {
         for (size_t i = 0; i < s->config->n_ports; i++) {
                 SocketPort *p = &s->config->ports[i];
-                if (p->fd < 0)
-                        continue;
-                if (socket_port_can_accept(p)) {
-                        for (int k = 0; k < 1024; k++) {
+                bool can_accept = socket_port_can_accept(p);
+                char buf[512];
+
+                for (int k = 0; p->fd >= 0 && k < 1024 && fd_readable_now(p->fd); k++) {
+                        if (can_accept) {
                                 int cfd = accept4(p->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
                                 if (cfd < 0)
                                         break;
                                 safe_close(cfd);
-                        }
-                } else {
-                        char buf[512];
-                        for (int k = 0; k < 1024; k++)
-                                if (recv(p->fd, buf, sizeof buf, MSG_DONTWAIT) < 0 &&
-                                    read(p->fd, buf, sizeof buf) <= 0)
-                                        break;
+                        } else if (recv(p->fd, buf, sizeof buf, MSG_DONTWAIT) < 0 &&
+                                   read(p->fd, buf, sizeof buf) <= 0)
+                                break;
                 }
         }
 }
@@ -435,6 +443,8 @@ static void socket_trigger_service(SocketUnit *s) {
         UnitActiveState a = unit_active_state(svc);
         if (a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
                 int r = unit_start(svc);
+                if (r < 0 && s->state != SOCKET_LISTENING)
+                        return; /* the service's change already moved us (start limit) */
                 if (r < 0) {
                         log_unit_warning_errno(&s->meta, r, "Failed to queue service startup job: %m");
                         socket_enter_stop_pre(s, r == -ECANCELED ? SOCKET_FAILURE_SERVICE_START_LIMIT_HIT
@@ -690,7 +700,11 @@ void socket_port_ready(SocketWatch *w, uint32_t revents) {
         }
 
         if (s->config->accept && socket_port_can_accept(w->port)) {
-                cfd = accept4(w->port->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                /* The connection goes to the service as it wants it
+                 * (NonBlocking=, default blocking): set at accept, no fcntl. */
+                const ServiceConfig *sc = s->service && s->service->config ? s->service->config->service : NULL;
+                int flags = SOCK_CLOEXEC | (sc && sc->exec.non_blocking ? SOCK_NONBLOCK : 0);
+                cfd = accept4(w->port->fd, NULL, NULL, flags);
                 if (cfd < 0) {
                         if (accept_error_is_transient(errno))
                                 return;

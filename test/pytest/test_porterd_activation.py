@@ -1,0 +1,246 @@
+"""porterd scenarios: socket activation end to end, in user mode.
+
+Every test writes its units into a temporary directory, starts porterd with
+--user and a temporary XDG_RUNTIME_DIR, talks to it over 127.0.0.1 and kills
+it by pid at the end."""
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+from conftest import program, write_unit
+from porterd_fixture import (PROBE, PYTHON, Porterd, connect, free_port, read_json, read_line,
+                             wait_for)
+
+
+@pytest.fixture
+def porterd(tmp_path, unit_dir):
+    exe = program("porterd")
+    started = []
+
+    def start(*units, extra=()):
+        d = Porterd(exe, tmp_path, unit_dir, start=units, extra=extra)
+        started.append(d)
+        return d
+    yield start
+    for d in started:
+        d.kill()
+
+
+def listening(port):
+    try:
+        connect(port, 0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is not alive for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_lazy_start_passes_fds(porterd, unit_dir, tmp_path):
+    port = free_port()
+    out = tmp_path / "probe.json"
+    write_unit(unit_dir, "probe.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "probe.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\nEnvironment=FOO=bar\n")
+    d = porterd("probe.socket")
+    d.wait_log("probe.socket: Changed start-chown -> listening")
+    time.sleep(0.3)
+    assert not out.exists(), "the service must not start before a connection"
+
+    line = read_line(port)
+    info = read_json(out)
+    assert line == f"hello probe.socket {info['pid']}\n"
+    env = info["env"]
+    assert env["LISTEN_FDS"] == "1"
+    assert env["LISTEN_PID"] == str(info["pid"])
+    assert env["LISTEN_FDNAMES"] == "probe.socket"
+    assert env["FOO"] == "bar"
+    assert "NOTIFY_SOCKET" not in env
+    assert info["fds"] == [0, 1, 2, 3], "only 0-2 and the passed fd"
+
+    # The running service answers further connections itself.
+    assert read_line(port) == line
+    assert d.proc.poll() is None
+
+
+def test_several_sockets_with_names(porterd, unit_dir, tmp_path):
+    p1, p2 = free_port(), free_port()
+    out = tmp_path / "multi.json"
+    write_unit(unit_dir, "multi-web.socket",
+               f"[Socket]\nListenStream=127.0.0.1:{p1}\nFileDescriptorName=web\nService=multi.service\n")
+    write_unit(unit_dir, "multi-admin.socket",
+               f"[Socket]\nListenStream=127.0.0.1:{p2}\nFileDescriptorName=admin\nService=multi.service\n")
+    write_unit(unit_dir, "multi.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
+    d = porterd("multi-web.socket", "multi-admin.socket")
+    wait_for(lambda: listening(p2), what="second socket")
+
+    assert read_line(p2).startswith("hello admin ")
+    info = read_json(out)
+    assert info["env"]["LISTEN_FDS"] == "2"
+    assert sorted(info["env"]["LISTEN_FDNAMES"].split(":")) == ["admin", "web"]
+    assert info["fds"] == [0, 1, 2, 3, 4]
+    assert read_line(p1).startswith("hello web ")
+
+
+def test_accept_yes_instances_and_max_connections(porterd, unit_dir, tmp_path):
+    port = free_port()
+    write_unit(unit_dir, "conn.socket",
+               f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nMaxConnections=2\n")
+    write_unit(unit_dir, "conn@.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} conn {tmp_path}/conn-%i.json\n")
+    d = porterd("conn.socket")
+    wait_for(lambda: listening(port), what="listener")
+    # The probe connection of wait_for counted as one instance; let it go.
+    d.wait_log("Changed running -> dead")
+
+    a, b = connect(port), connect(port)
+    assert a.makefile("rb").readline().startswith(b"hello conn ")
+    assert b.makefile("rb").readline().startswith(b"hello conn ")
+    c = connect(port)
+    assert c.recv(100) == b"", "third connection is accepted and closed"
+    d.wait_log("Too many incoming connections (2), dropping connection.")
+
+    a.close()
+    d.wait_log("Changed running -> dead", count=2)
+    e = connect(port)
+    assert e.makefile("rb").readline().startswith(b"hello conn ")
+    for s in (b, c, e):
+        s.close()
+
+
+def test_accept_yes_connection_env(porterd, unit_dir, tmp_path):
+    port = free_port()
+    write_unit(unit_dir, "env.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\n")
+    write_unit(unit_dir, "env@.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} conn {tmp_path}/env.json\n")
+    porterd("env.socket")
+    s = wait_for(lambda: _try_connect(port), what="listener")
+    local = s.getsockname()
+    assert s.makefile("rb").readline().startswith(b"hello conn ")
+    info = read_json(tmp_path / "env.json")
+    s.close()
+    assert info["env"]["LISTEN_FDS"] == "1"
+    assert info["env"]["LISTEN_FDNAMES"] == "connection"
+    assert info["env"]["REMOTE_ADDR"] == "127.0.0.1"
+    assert info["env"]["REMOTE_PORT"] == str(local[1])
+    assert info["fds"] == [0, 1, 2, 3]
+
+
+def _try_connect(port):
+    try:
+        return connect(port, 0.5)
+    except OSError:
+        return None
+
+
+def test_standard_input_socket(porterd, unit_dir, tmp_path):
+    port = free_port()
+    write_unit(unit_dir, "stdin.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\n")
+    write_unit(unit_dir, "stdin@.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} conn {tmp_path}/stdin.json\n"
+               "StandardInput=socket\n")
+    porterd("stdin.socket")
+    s = wait_for(lambda: _try_connect(port), what="listener")
+    assert s.makefile("rb").readline().startswith(b"hello conn ")
+    info = read_json(tmp_path / "stdin.json")
+    s.close()
+    assert "LISTEN_FDS" not in info["env"]
+    assert info["fds"] == [0, 1, 2]
+
+
+def test_bad_units_next_to_good_ones(porterd, unit_dir, tmp_path):
+    port, bad_port = free_port(), free_port()
+    out = tmp_path / "good.json"
+    write_unit(unit_dir, "good.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "good.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
+    write_unit(unit_dir, "syntax.socket", b"[Socket\nListenStream=\x00garbage\n")
+    write_unit(unit_dir, "nolisten.socket", "[Socket]\nAccept=maybe\n")
+    write_unit(unit_dir, "noservice.socket", f"[Socket]\nListenStream=127.0.0.1:{bad_port}\n")
+    # Taken port: bind fails for this one only.
+    blocker = socket.socket()
+    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    taken = blocker.getsockname()[1]
+    write_unit(unit_dir, "taken.socket", f"[Socket]\nListenStream=127.0.0.1:{taken}\n")
+    write_unit(unit_dir, "taken.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
+
+    d = porterd("syntax.socket", "nolisten.socket", "noservice.socket", "taken.socket", "good.socket",
+                "missing.socket")
+    d.wait_log("Started 1 of 6 units.")
+    log = d.text()
+    assert "nolisten.socket: Failed to load" in log
+    assert "noservice.socket: Socket service noservice.service not loaded, refusing." in log
+    assert "taken.socket: Failed to listen on sockets." in log
+    assert read_line(port).startswith("hello good.socket ")
+    assert not listening(bad_port)
+    assert d.proc.poll() is None
+    blocker.close()
+
+
+def test_sigterm_stops_everything(porterd, unit_dir, tmp_path):
+    port = free_port()
+    out = tmp_path / "t.json"
+    write_unit(unit_dir, "t.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "t.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
+    d = porterd("t.socket")
+    wait_for(lambda: listening(port), what="listener")
+    pid = read_json(out)["pid"]
+    assert pid_alive(pid)
+
+    assert d.terminate() == 0
+    assert not pid_alive(pid)
+    assert not listening(port)
+    log = d.text()
+    # Reverse start order: the service (started last) stops before its socket.
+    assert log.index("t.service: Changed running -> stop-sigterm") < log.index("t.socket: Changed running -> dead")
+
+
+def test_restart_after_crash_keeps_connections(porterd, unit_dir, tmp_path):
+    port = free_port()
+    out = tmp_path / "c.json"
+    write_unit(unit_dir, "c.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "c.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} crash {out}\nRestart=on-failure\nRestartSec=200ms\n")
+    d = porterd("c.socket")
+    # Every connection is answered even though the service crashes after each.
+    for _ in range(3):
+        line = wait_for(lambda: _read_or_none(port), what="answer")
+        assert line.startswith("hello c.socket ")
+    assert "c.service: Main process exited, code=exited, status=3" in d.text()
+
+
+def _read_or_none(port):
+    try:
+        return read_line(port) or None
+    except OSError:
+        return None
+
+
+def test_notify_ready(porterd, unit_dir, tmp_path):
+    port = free_port()
+    out = tmp_path / "n.json"
+    write_unit(unit_dir, "n.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "n.service",
+               f"[Service]\nType=notify\nExecStart={PYTHON} {PROBE} notify {out}\n")
+    d = porterd("n.socket")
+    s = wait_for(lambda: _try_connect(port), what="listener")
+    assert s.makefile("rb").readline().startswith(b"hello n.socket ")
+    s.close()
+    info = read_json(out)
+    assert info["env"]["NOTIFY_SOCKET"].endswith("/porter/notify")
+    d.wait_log("n.service: Changed start -> running")

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A ManagerOps seam for the state-machine tests: no process is started,
+ * signalled or waited for.  Spawns get made-up pids and are recorded; the
+ * test feeds exits back with unit_process_exited() and moves the clock by
+ * hand.  Also: a manager on a temporary runtime and unit directory, and
+ * write_unit(). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "manager.h"
+#include "strv.h"
+#include "tests.h"
+
+#define FAKE_MAX 64
+
+typedef struct FakeSpawn {
+        char *argv0;
+        char **envp;
+        size_t n_fds;
+        bool listen_env;
+        bool from_template;
+        int stdin_fd;
+        pid_t pid;
+} FakeSpawn;
+
+typedef struct FakeKill {
+        pid_t pid;
+        int sig;
+} FakeKill;
+
+static struct {
+        FakeSpawn spawns[FAKE_MAX];
+        unsigned n_spawns;
+        FakeKill kills[FAKE_MAX];
+        unsigned n_kills;
+        pid_t next_pid;
+        usec_t now;
+        int fail_spawn;         /* next spawn returns this error */
+} fake;
+
+static int fake_spawn(Manager *m, const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd) {
+        if (fake.fail_spawn) {
+                int r = fake.fail_spawn;
+                fake.fail_spawn = 0;
+                return r;
+        }
+        ASSERT_TRUE(fake.n_spawns < FAKE_MAX);
+        FakeSpawn *s = &fake.spawns[fake.n_spawns++];
+        *s = (FakeSpawn) {
+                .argv0 = strdup(p->argv[0]),
+                .envp = strv_copy(p->envp),
+                .n_fds = p->n_fds,
+                .listen_env = p->listen_env,
+                .stdin_fd = p->stdin_fd,
+                .pid = ++fake.next_pid,
+        };
+        *ret_pid = s->pid;
+        *ret_pidfd = -EBADF;
+        return 0;
+}
+
+static int fake_spawn_template(Manager *m, SpawnTemplate *t, int connection_fd,
+                               const struct sockaddr *peer, socklen_t peer_len,
+                               pid_t *ret_pid, int *ret_pidfd) {
+        ASSERT_TRUE(t != NULL);
+        ASSERT_TRUE(connection_fd >= 0);
+        ASSERT_TRUE(fake.n_spawns < FAKE_MAX);
+        FakeSpawn *s = &fake.spawns[fake.n_spawns++];
+        *s = (FakeSpawn) { .from_template = true, .pid = ++fake.next_pid, .n_fds = 1 };
+        *ret_pid = s->pid;
+        *ret_pidfd = -EBADF;
+        return 0;
+}
+
+static int fake_kill(Manager *m, const UnitProcess *p, int sig, bool whole_group) {
+        ASSERT_TRUE(fake.n_kills < FAKE_MAX);
+        fake.kills[fake.n_kills++] = (FakeKill) { .pid = p->pid, .sig = sig };
+        return 0;
+}
+
+static int fake_watch(Manager *m, Unit *u, UnitProcess *p) {
+        return 0;
+}
+
+static usec_t fake_now(Manager *m) {
+        return fake.now;
+}
+
+static const ManagerOps fake_ops = {
+        .spawn = fake_spawn,
+        .spawn_template = fake_spawn_template,
+        .kill = fake_kill,
+        .watch = fake_watch,
+        .now = fake_now,
+};
+
+static void fake_reset(void) {
+        for (unsigned i = 0; i < fake.n_spawns; i++) {
+                free(fake.spawns[i].argv0);
+                strv_free(fake.spawns[i].envp);
+        }
+        memset(&fake, 0, sizeof fake);
+        fake.next_pid = 1000;
+        fake.now = 1000 * USEC_PER_SEC;
+}
+
+static FakeSpawn *fake_last_spawn(void) {
+        ASSERT_TRUE(fake.n_spawns > 0);
+        return &fake.spawns[fake.n_spawns - 1];
+}
+
+static char test_dir[] = "/tmp/porter-core-test-XXXXXX";
+
+static void fake_cleanup(void) {
+        char cmd[600];
+        fake_reset();
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
+        (void) system(cmd);
+}
+
+static void write_unit(const char *name, const char *text) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/units/%s", test_dir, name);
+        FILE *f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* A user-scope manager with the fake seam, units from test_dir/units. */
+static Manager *fake_manager(void) {
+        static bool made;
+        char units[512];
+        Manager *m = NULL;
+
+        if (!made) {
+                ASSERT_NOT_NULL(mkdtemp(test_dir));
+                made = true;
+                atexit(fake_cleanup);
+        }
+        snprintf(units, sizeof units, "%s/units", test_dir);
+        (void) mkdir(units, 0755);
+        setenv("XDG_RUNTIME_DIR", test_dir, 1);
+        /* Only our directory: no units of the machine get in. */
+        setenv("PORTER_UNIT_PATH", units, 1);
+        fake_reset();
+
+        ASSERT_OK(manager_new(MANAGER_USER, &fake_ops, &m));
+        char *dirs[] = { units, NULL };
+        ASSERT_OK(manager_init_lookup(m, dirs));
+        return m;
+}
+
+static bool env_has(char **env, const char *assignment) {
+        return strv_contains(env, assignment);
+}
+
+static const char *strv_env_get_for_test(char **env, const char *name) {
+        size_t n = strlen(name);
+        STRV_FOREACH(e, env)
+                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* The service unit state machine, through the fake seam: no process is
+ * started; exits, timeouts and notify messages are fed in by hand. */
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "core-fake-ops.h"
+#include "notify.h"
+#include "service-unit.h"
+
+static ServiceUnit *load_service(Manager *m, const char *name) {
+        Unit *u = NULL;
+        ASSERT_OK(manager_load_unit(m, name, &u));
+        ASSERT_NOT_NULL(SERVICE(u));
+        return SERVICE(u);
+}
+
+TEST(string_tables) {
+        for (ServiceState s = 0; s < _SERVICE_STATE_MAX; s++) {
+                ASSERT_NOT_NULL(service_state_to_string(s));
+                ASSERT_EQ(service_state_from_string(service_state_to_string(s)), s);
+        }
+        for (ServiceResult r = 0; r < _SERVICE_RESULT_MAX; r++)
+                ASSERT_EQ(service_result_from_string(service_result_to_string(r)), r);
+        ASSERT_EQ(service_state_to_active_state(SERVICE_AUTO_RESTART), UNIT_ACTIVATING);
+        ASSERT_EQ(service_state_to_active_state(SERVICE_EXITED), UNIT_ACTIVE);
+        ASSERT_EQ(service_state_to_active_state(SERVICE_STOP_SIGKILL), UNIT_DEACTIVATING);
+        ASSERT_STREQ(unit_active_state_to_string(UNIT_DEACTIVATING), "deactivating");
+        ASSERT_EQ(unit_active_state_from_string("failed"), UNIT_FAILED);
+}
+
+TEST(simple_runs_and_fails) {
+        Manager *m = fake_manager();
+        write_unit("s.service", "[Service]\nExecStart=/bin/sleep 1\nUser=root\nWorkingDirectory=/tmp\n");
+        ServiceUnit *s = load_service(m, "s.service");
+
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_STREQ(sp->argv0, "/bin/sleep");
+        ASSERT_EQ(sp->n_fds, 0u);
+        ASSERT_FALSE(sp->listen_env);
+        ASSERT_TRUE(env_has(sp->envp, "USER=root"));
+        ASSERT_TRUE(env_has(sp->envp, "HOME=/root"));
+        /* Not a notify service: no NOTIFY_SOCKET. */
+        ASSERT_NULL(strv_env_get_for_test(sp->envp, "NOTIFY_SOCKET"));
+
+        unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 3);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+        ASSERT_EQ(unit_active_state(&s->meta), UNIT_FAILED);
+        ASSERT_STREQ(unit_result(&s->meta), "exit-code");
+
+        unit_reset_failed(&s->meta);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
+TEST(sigterm_is_clean_exit) {
+        Manager *m = fake_manager();
+        write_unit("t.service", "[Service]\nExecStart=/bin/sleep 1\n");
+        ServiceUnit *s = load_service(m, "t.service");
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        ASSERT_EQ(s->result, SERVICE_SUCCESS);
+        manager_free(m);
+}
+
+TEST(restart_on_failure) {
+        Manager *m = fake_manager();
+        write_unit("r.service", "[Service]\nExecStart=/bin/false\nRestart=on-failure\nRestartSec=2\n");
+        ServiceUnit *s = load_service(m, "r.service");
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_DUMPED, SIGSEGV);
+        ASSERT_EQ(s->state, SERVICE_AUTO_RESTART);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_CORE_DUMP);
+        ASSERT_UEQ(s->meta.timer_deadline, fake.now + 2 * USEC_PER_SEC);
+        ASSERT_EQ(fake.n_spawns, 1u);
+
+        fake.now += 2 * USEC_PER_SEC;
+        unit_timer_fired(&s->meta);
+        ASSERT_EQ(fake.n_spawns, 2u);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        ASSERT_EQ(s->n_restarts, 1u);
+        ASSERT_EQ(s->result, SERVICE_SUCCESS);
+
+        /* A clean exit is not restarted with on-failure. */
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+
+        /* A stop during the restart delay ends it. */
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_AUTO_RESTART);
+        ASSERT_OK(unit_stop(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
+TEST(restart_stops_at_start_limit) {
+        Manager *m = fake_manager();
+        write_unit("l.service", "[Unit]\nStartLimitBurst=3\n[Service]\nExecStart=/bin/false\nRestart=always\n");
+        ServiceUnit *s = load_service(m, "l.service");
+        ASSERT_OK(unit_start(&s->meta));
+        for (int i = 0; i < 2; i++) {
+                unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+                ASSERT_EQ(s->state, SERVICE_AUTO_RESTART);
+                unit_timer_fired(&s->meta);
+                ASSERT_EQ(s->state, SERVICE_RUNNING);
+        }
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        unit_timer_fired(&s->meta);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_START_LIMIT_HIT);
+        ASSERT_EQ(fake.n_spawns, 3u);
+        manager_free(m);
+}
+
+TEST(stop_escalates_to_sigkill) {
+        Manager *m = fake_manager();
+        write_unit("k.service", "[Service]\nExecStart=/bin/sleep 100\nTimeoutStopSec=5\nKillSignal=SIGINT\n"
+                                "ExecStopPost=/bin/true\n");
+        ServiceUnit *s = load_service(m, "k.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t pid = fake_last_spawn()->pid;
+
+        ASSERT_OK(unit_stop(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(fake.kills[0].pid, pid);
+        ASSERT_EQ(fake.kills[0].sig, SIGINT);
+        ASSERT_EQ(fake.kills[1].sig, SIGCONT);
+        ASSERT_UEQ(s->meta.timer_deadline, fake.now + 5 * USEC_PER_SEC);
+
+        unit_timer_fired(&s->meta);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGKILL);
+        ASSERT_EQ(fake.kills[2].sig, SIGKILL);
+        ASSERT_EQ(fake.n_kills, 3u);
+
+        unit_process_exited(&s->meta, pid, CLD_KILLED, SIGKILL);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_TIMEOUT);
+        manager_free(m);
+}
+
+TEST(notify_ready_and_status) {
+        Manager *m = fake_manager();
+        write_unit("n.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\n");
+        ServiceUnit *s = load_service(m, "n.service");
+        ASSERT_OK(manager_setup_notify(m));
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_START);
+        ASSERT_EQ(unit_active_state(&s->meta), UNIT_ACTIVATING);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_NOT_NULL(strv_env_get_for_test(sp->envp, "NOTIFY_SOCKET"));
+
+        /* From a stranger: dropped. */
+        ASSERT_EQ(notify_dispatch_text(m, 4242, "READY=1", 7), 0);
+        ASSERT_EQ(s->state, SERVICE_START);
+        /* Embedded NUL: dropped. */
+        ASSERT_EQ(notify_dispatch_text(m, sp->pid, "READY=1\0X", 9), 0);
+        ASSERT_EQ(s->state, SERVICE_START);
+
+        const char msg[] = "STATUS=Serving\nREADY=1\n";
+        ASSERT_EQ(notify_dispatch_text(m, sp->pid, msg, sizeof msg), 1);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        ASSERT_STREQ(s->status_text, "Serving");
+
+        /* STOPPING=1: deactivating, no restart. */
+        ASSERT_EQ(notify_dispatch_text(m, sp->pid, "STOPPING=1", 10), 1);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
+TEST(notify_exit_before_ready_is_protocol) {
+        Manager *m = fake_manager();
+        write_unit("p.service", "[Service]\nType=notify\nExecStart=/bin/true\nTimeoutStartSec=7\n");
+        ServiceUnit *s = load_service(m, "p.service");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_UEQ(s->meta.timer_deadline, fake.now + 7 * USEC_PER_SEC);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_PROTOCOL);
+        manager_free(m);
+}
+
+TEST(start_timeout) {
+        Manager *m = fake_manager();
+        write_unit("to.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\nTimeoutStartSec=7\n");
+        ServiceUnit *s = load_service(m, "to.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t pid = fake_last_spawn()->pid;
+        unit_timer_fired(&s->meta);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        unit_process_exited(&s->meta, pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_TIMEOUT);
+        manager_free(m);
+}
+
+TEST(oneshot_runs_commands_in_order) {
+        Manager *m = fake_manager();
+        write_unit("o.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/echo two\n"
+                                "RemainAfterExit=yes\n");
+        ServiceUnit *s = load_service(m, "o.service");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_START);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_START);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/echo");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_EXITED);
+        ASSERT_EQ(unit_active_state(&s->meta), UNIT_ACTIVE);
+        ASSERT_OK(unit_stop(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
+TEST(spawn_failure_is_resources) {
+        Manager *m = fake_manager();
+        write_unit("f.service", "[Service]\nExecStart=/bin/true\n");
+        ServiceUnit *s = load_service(m, "f.service");
+        fake.fail_spawn = -ENOENT;
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_RESOURCES);
+        ASSERT_TRUE(s->meta.log_ring.n > 0);
+        manager_free(m);
+}
+
+TEST(log_ring_keeps_last_lines) {
+        UnitLogRing ring = {};
+        char buf[32];
+        for (int i = 0; i < UNIT_LOG_LINES + 5; i++) {
+                snprintf(buf, sizeof buf, "line %d", i);
+                unit_log_ring_push(&ring, LOG_INFO, buf);
+        }
+        ASSERT_EQ(ring.n, (size_t) UNIT_LOG_LINES);
+        ASSERT_STREQ(unit_log_ring_get(&ring, 0)->text, "line 5");
+        snprintf(buf, sizeof buf, "line %d", UNIT_LOG_LINES + 4);
+        ASSERT_STREQ(unit_log_ring_get(&ring, UNIT_LOG_LINES - 1)->text, buf);
+        ASSERT_NULL(unit_log_ring_get(&ring, UNIT_LOG_LINES));
+        unit_log_ring_clear(&ring);
+        ASSERT_EQ(ring.n, 0u);
+}
+
+TEST(ratelimit_window) {
+        RateLimit rl = { .interval = 10, .burst = 2 };
+        ASSERT_TRUE(ratelimit_below(&rl, 100));
+        ASSERT_TRUE(ratelimit_below(&rl, 101));
+        ASSERT_FALSE(ratelimit_below(&rl, 102));
+        ASSERT_TRUE(ratelimit_exceeded(&rl, 105));
+        ASSERT_TRUE(ratelimit_below(&rl, 110));
+        RateLimit off = { .interval = 0, .burst = 0 };
+        for (int i = 0; i < 1000; i++)
+                ASSERT_TRUE(ratelimit_below(&off, 5));
+}
+
+RUN_TESTS();
