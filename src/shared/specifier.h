@@ -30,9 +30,12 @@
  *                 service sees as $CREDENTIALS_DIRECTORY)
  *   %h %s         home / shell of the manager's user ($HOME, $SHELL first;
  *                 root: /root, /bin/sh)
- *   %u %U %g %G   user name / uid / group name / gid of the manager
- *   %H %l %q      host name / up to the first '.' / pretty host name
- *                 (PRETTY_HOSTNAME of /etc/machine-info, else %H)
+ *   %u %U %g %G   user name / uid / group name / gid of the manager: the
+ *                 process's real ids (systemd's system manager is always
+ *                 root; porterd may not be).  A user manager's %u prefers
+ *                 $USER, as systemd does.
+ *   %H %l %q      host name ("localhost" if unset) / up to the first '.' /
+ *                 PRETTY_HOSTNAME of /etc/machine-info, else %l
  *   %m %b         machine id (/etc/machine-id) / boot id, 32 hex digits
  *   %v %a         kernel release / architecture (systemd's names: x86-64)
  *   %o %w %W %B %M %A   os-release ID VERSION_ID VARIANT_ID BUILD_ID
@@ -40,6 +43,11 @@
  *   %T %V         $TMPDIR (or $TEMP, $TMP) else /tmp / ... else /var/tmp
  *   %y %Y         real path of the fragment file / its directory
  *                 (-ENOENT without a fragment)
+ *   %c %r %R      systemd's deprecated cgroup specifiers: -EOPNOTSUPP, since
+ *                 porter puts services in no cgroup of its own
+ *
+ * %a maps uname's machine to systemd's names (x86_64 -> x86-64, aarch64 ->
+ * arm64, ...); a machine missing from the table is given as uname says.
  */
 
 #include <stdbool.h>
