@@ -34,14 +34,6 @@ static int exec_expand_word(const char *word, char **ret, void *userdata) {
         return specifier_expand(word, ctx->specifiers, ret);
 }
 
-/* True if the command's prefix characters include '-': its failure, and a
- * bad line, are then not fatal. */
-static bool exec_line_ignores_failure(const char *rvalue) {
-        size_t n = strspn(rvalue, "-@:+!|");
-
-        return memchr(rvalue, '-', n) != NULL;
-}
-
 CONFIG_PARSER_PROTOTYPE(config_parse_exec) {
         ExecCommand **lists = data;
         _cleanup_exec_command_free_list_ ExecCommand *c = NULL;
@@ -58,7 +50,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_exec) {
         if (r < 0) {
                 const char *why = error ?: (r == -EBADSLT ? "Unknown specifier" : strerror(-r));
 
-                if (exec_line_ignores_failure(rvalue))
+                if (exec_command_line_ignores_failure(rvalue))
                         return config_warn(ctx, "Invalid command line in %s=%s: %s, ignoring", lvalue, rvalue, why);
                 return config_error(ctx, -ENOEXEC, "Invalid command line in %s=%s: %s", lvalue, rvalue, why);
         }
