@@ -252,7 +252,7 @@ static int dispatch_assignment(LexState *s, const char *key, const char *value, 
         return func(&ctx, s->section, key, ltype, value, data, p->userdata);
 }
 
-/* One logical line (already joined).  line is its first physical line. */
+/* One logical line (already joined).  line is its last physical line. */
 static int parse_logical_line(LexState *s, char *l, unsigned line) {
         char *e;
 
@@ -298,7 +298,6 @@ static bool is_comment_line(const char *l) {
 int config_parse(const ConfigParseParams *p, FILE *f) {
         _cleanup_free_ char *buf = NULL, *cont = NULL;
         size_t allocated = 0;
-        unsigned cont_line = 0;
         bool any = false, bom_checked = false;
         LexState s = { .params = p };
         int r;
@@ -358,12 +357,13 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
                                         r = -ENOMEM;
                                         goto finish;
                                 }
-                                cont_line = s.line;
                         }
                         continue;
                 }
 
-                r = parse_logical_line(&s, l, cont ? cont_line : s.line);
+                /* Like systemd, a joined line is reported at its last
+                 * physical line. */
+                r = parse_logical_line(&s, l, s.line);
                 cont = mfree_str(cont);
                 if (r < 0)
                         goto finish;
@@ -371,7 +371,7 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
 
         /* At EOF a pending continuation is parsed as it stands. */
         if (cont) {
-                r = parse_logical_line(&s, cont, cont_line);
+                r = parse_logical_line(&s, cont, s.line);
                 if (r < 0)
                         goto finish;
         }

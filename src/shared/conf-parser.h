@@ -73,7 +73,8 @@ typedef struct SpecifierContext SpecifierContext;
 /* What every directive parser gets to know about where it is. */
 typedef struct ConfigContext {
         const char *path;                       /* the file being parsed */
-        unsigned line;                          /* line of the assignment (first physical line) */
+        unsigned line;                          /* line of the assignment (the last physical line
+                                                 * of a joined line, as systemd reports it) */
         const char *unit;                       /* unit name, e.g. "foo.socket" */
         Diagnostics *diagnostics;               /* where warnings go */
         const SpecifierContext *specifiers;     /* for %-expansion; may be NULL */

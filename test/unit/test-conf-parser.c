@@ -215,11 +215,12 @@ TEST(continuation) {
         Diagnostics d = {};
 
         /* backslash → space, next line appended verbatim (leading blanks
-         * kept), comment lines inside skipped */
+         * kept), comment lines inside skipped; reported at the last line,
+         * as systemd does */
         ASSERT_EQ(parse("[Socket]\nExecStart=/bin/echo a\\\n# skipped\n   b \\\n; skipped too\nc\nKey=2\n",
                         &rec, &d), 0);
         ASSERT_EQ(strv_length(rec.seen), 2);
-        ASSERT_STREQ(rec.seen[0], "Socket.ExecStart=/bin/echo a    b  c@2");
+        ASSERT_STREQ(rec.seen[0], "Socket.ExecStart=/bin/echo a    b  c@6");
         ASSERT_STREQ(rec.seen[1], "Socket.Key=2@7");
         done(&rec, &d);
 
@@ -232,7 +233,7 @@ TEST(continuation) {
         /* three backslashes: the last one is unescaped */
         ASSERT_EQ(parse("[Socket]\nKey=a\\\\\\\nb\n", &rec, &d), 0);
         ASSERT_EQ(strv_length(rec.seen), 1);
-        ASSERT_STREQ(rec.seen[0], "Socket.Key=a\\\\ b@2");
+        ASSERT_STREQ(rec.seen[0], "Socket.Key=a\\\\ b@3");
         done(&rec, &d);
 
         /* pending continuation at EOF is parsed as it stands */
@@ -243,7 +244,7 @@ TEST(continuation) {
 
         /* the header can be continued too */
         ASSERT_EQ(parse("[Sock\\\net]\nKey=1\n", &rec, &d), 0);
-        ASSERT_TRUE(has_message(&d, 1, DIAGNOSTIC_WARNING, "Unknown section 'Sock et'"));
+        ASSERT_TRUE(has_message(&d, 2, DIAGNOSTIC_WARNING, "Unknown section 'Sock et'"));
         done(&rec, &d);
 }
 
