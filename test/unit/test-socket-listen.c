@@ -161,6 +161,59 @@ TEST(datagram_ipv6) {
         check_inet(AF_INET6, SOCK_DGRAM);
 }
 
+/* The backlog is not readable with getsockopt(); ss(8) shows it as the
+ * Send-Q of a listening socket (sock_diag's idiag_wqueue).  Returns -1 if ss
+ * is missing or the socket was not found. */
+static long ss_backlog(const char *ss_args) {
+        _cleanup_free_ char *cmd = NULL;
+        char line[512];
+        const char *l;
+        long recvq, sendq = -1;
+        FILE *f;
+
+        ASSERT_OK(asprintf(&cmd, "ss -Hl %s 2>/dev/null", ss_args));
+        f = popen(cmd, "re");
+        if (!f)
+                return -1;
+        /* "[Netid] LISTEN Recv-Q Send-Q Local ...": -x prints a Netid. */
+        if (fgets(line, sizeof(line), f) && (l = strstr(line, "LISTEN")) &&
+            sscanf(l, "LISTEN %ld %ld", &recvq, &sendq) != 2)
+                sendq = -1;
+        (void) pclose(f);
+        return sendq;
+}
+
+TEST(backlog) {
+        SocketOptions o;
+        SocketPort p;
+        _cleanup_free_ char *addr = loopback_address(AF_INET, SOCK_STREAM), *args = NULL,
+                            *path = tmp_path("backlog.sk"), *args2 = NULL;
+        _cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+        long somaxconn = 0;
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fscanf(f, "%ld", &somaxconn), 1);
+        if (ss_backlog("-t") < 0 && system("ss -V >/dev/null 2>&1") != 0) {
+                fprintf(stderr, "SKIP: backlog: ss(8) is not installed\n");
+                return;
+        }
+        socket_options_init(&o);
+        o.backlog = 7;
+        port_for(&p, addr, SOCK_STREAM);
+        open_ok(&p, &o);
+        ASSERT_OK(asprintf(&args, "-tn 'sport = :%u'", ntohs(p.address.sockaddr.in.sin_port)));
+        ASSERT_EQ(ss_backlog(args), 7);
+        socket_port_done(&p);
+
+        /* The default (INT_MAX) is capped by net.core.somaxconn. */
+        socket_options_init(&o);
+        port_for(&p, path, SOCK_STREAM);
+        open_ok(&p, &o);
+        ASSERT_OK(asprintf(&args2, "-x 'src %s'", path));
+        ASSERT_EQ(ss_backlog(args2), somaxconn);
+        socket_port_done(&p);
+}
+
 /* Port-only "N" listens on [::]:N; BindIPv6Only= decides whether IPv4
  * clients reach it too. */
 static bool ipv4_client_connects(unsigned port) {
@@ -668,6 +721,18 @@ TEST(sctp) {
         socket_port_done(&p);
 }
 
+/* Whether this kernel makes MPTCP sockets at all; prints why not. */
+static bool mptcp_available(const char *test) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+
+        if (fd < 0) {
+                fprintf(stderr, "SKIP: %s: no MPTCP in this kernel (%s)\n", test, strerror(errno));
+                return false;
+        }
+        safe_close(fd);
+        return true;
+}
+
 /* An MPTCP listener with an MPTCP and with a plain TCP client. */
 static void check_mptcp(int family) {
         SocketOptions o;
@@ -675,6 +740,8 @@ static void check_mptcp(int family) {
         _cleanup_free_ char *addr = loopback_address(family, SOCK_STREAM);
         _cleanup_close_ int c = -EBADF, a = -EBADF, c2 = -EBADF, a2 = -EBADF;
 
+        if (!mptcp_available(family == AF_INET ? "mptcp_ipv4" : "mptcp_ipv6"))
+                return;
         socket_options_init(&o);
         o.socket_protocol = IPPROTO_MPTCP;
         o.no_delay = true;
@@ -715,6 +782,44 @@ TEST(mptcp_ipv4) {
 
 TEST(mptcp_ipv6) {
         check_mptcp(AF_INET6);
+}
+
+/* Port-only MPTCP listener on [::] serving an IPv4 MPTCP client: the
+ * pre-bind IPV6_V6ONLY (fatal in systemd) must work on MPTCP sockets. */
+TEST(mptcp_dual_stack) {
+        SocketOptions o;
+        SocketPort p;
+        unsigned port = free_port(AF_INET6, SOCK_STREAM);
+        struct sockaddr_in in = {
+                .sin_family = AF_INET,
+                .sin_port = htons((uint16_t) port),
+                .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+        };
+        _cleanup_close_ int c = -EBADF, a = -EBADF;
+        char s[16];
+
+        if (access("/proc/net/if_inet6", F_OK) < 0) {
+                fprintf(stderr, "SKIP: mptcp_dual_stack: no IPv6\n");
+                return;
+        }
+        if (!mptcp_available("mptcp_dual_stack"))
+                return;
+        snprintf(s, sizeof(s), "%u", port);
+        socket_options_init(&o);
+        o.socket_protocol = IPPROTO_MPTCP;
+        o.bind_ipv6_only = SOCKET_ADDRESS_BOTH;
+        port_for(&p, s, SOCK_STREAM);
+        open_ok(&p, &o);
+        check_socket_basics(&p, AF_INET6, SOCK_STREAM, IPPROTO_MPTCP);
+
+        c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+        ASSERT_OK(c);
+        ASSERT_OK(RET_NERRNO(connect(c, (struct sockaddr *) &in, sizeof(in))));
+        a = accept4(p.fd, NULL, NULL, SOCK_CLOEXEC);
+        ASSERT_OK(a);
+        ASSERT_EQ(socket_mptcp_status(c), SOCKET_MPTCP);
+        ASSERT_EQ(socket_mptcp_status_accepted(a, p.address.protocol), SOCKET_MPTCP);
+        socket_port_done(&p);
 }
 
 TEST(mptcp_on_unix_is_an_error) {
@@ -798,6 +903,10 @@ static void mptcp_fallback_child(void) {
 }
 
 TEST(mptcp_fallback_in_netns) {
+        if (access("/proc/sys/net/mptcp/enabled", F_OK) < 0) {
+                fprintf(stderr, "SKIP: mptcp_fallback_in_netns: no net.mptcp.enabled sysctl\n");
+                return;
+        }
         if (geteuid() != 0) {
                 fprintf(stderr, "SKIP: mptcp_fallback_in_netns: needs root for unshare(CLONE_NEWNET)\n");
                 return;
