@@ -2,7 +2,8 @@
 /* porterctl verify [--user|--system] [--json] FILE|UNIT...
  *
  * An argument that names an existing file is that unit file (also without a
- * '/'), anything else a unit name looked up in the search path.
+ * '/'), anything else a unit name looked up in the search path.  A template
+ * is verified as its instance "test_instance", as systemd-analyze does.
  *
  * Loads each unit exactly as porterd would (unit_load: fragment, drop-ins,
  * load-time checks) and, for a socket unit, also the service it activates,
@@ -76,11 +77,24 @@ static VerifyEntry *verify_new_entry(Verify *v) {
         return e;
 }
 
-static bool verify_has_path(const Verify *v, const char *path) {
-        for (size_t i = 0; i < v->n_entries; i++)
-                if (v->entries[i].path && streq(v->entries[i].path, path))
+/* True if the last entry names the same unit file as an earlier one (a
+ * service given on the command line and also triggered by a socket). */
+static bool verify_last_is_duplicate(const Verify *v) {
+        const VerifyEntry *last = &v->entries[v->n_entries - 1];
+
+        for (size_t i = 0; i + 1 < v->n_entries; i++)
+                if (streq(v->entries[i].unit, last->unit) && streq_ptr(v->entries[i].path, last->path))
                         return true;
         return false;
+}
+
+static void verify_drop_last(Verify *v) {
+        VerifyEntry *e = &v->entries[--v->n_entries];
+
+        free(e->unit);
+        free(e->path);
+        free(e->failure);
+        diagnostics_done(&e->diags);
 }
 
 static const char *load_failure_text(const UnitConfig *u) {
@@ -98,9 +112,9 @@ static const char *load_failure_text(const UnitConfig *u) {
         }
 }
 
-/* Load one unit into a new entry.  *ret_unit gets the loaded config (or
- * NULL when none could be made).  Returns 0 or -ENOMEM. */
-static int verify_load(Verify *v, const char *name_or_path, UnitConfig **ret_unit) {
+/* Load one unit into a new entry, looked up in lp.  *ret_unit gets the
+ * loaded config (or NULL when none could be made).  Returns 0 or -ENOMEM. */
+static int verify_load(Verify *v, const LookupPaths *lp, const char *name_or_path, UnitConfig **ret_unit) {
         VerifyEntry *e = verify_new_entry(v);
         UnitConfig *u = NULL;
         int r;
@@ -108,7 +122,7 @@ static int verify_load(Verify *v, const char *name_or_path, UnitConfig **ret_uni
         if (!e)
                 return -ENOMEM;
         *ret_unit = NULL;
-        r = unit_load(&v->lookup, name_or_path, &v->specifiers, &u, &e->diags);
+        r = unit_load(lp, name_or_path, &v->specifiers, &u, &e->diags);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -126,39 +140,94 @@ static int verify_load(Verify *v, const char *name_or_path, UnitConfig **ret_uni
                 unit_config_free(u);
                 return -ENOMEM;
         }
+        if (verify_last_is_duplicate(v)) {
+                verify_drop_last(v);
+                unit_config_free(u);
+                return 0;
+        }
         *ret_unit = u;
         return 0;
 }
 
-/* The service a socket activates: next to the socket's own file first (as
- * systemd-analyze verify sees a directory of unit files), then the search
- * path.  Skipped when that file was already verified. */
+/* Load the unit called `name` with dir (may be NULL) searched before the
+ * normal search path, as systemd-analyze verify does for the directory of
+ * the files it is given.  A template is verified as its instance
+ * "test_instance", as systemd-analyze verify does too. */
+static int verify_load_name_near(Verify *v, const char *dir, const char *name, UnitConfig **ret_unit) {
+        _cleanup_strv_free_ char **search = NULL;
+        _cleanup_free_ char *instance = NULL;
+        LookupPaths lp = v->lookup;
+        int r;
+
+        if (unit_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
+                r = unit_name_replace_instance(name, "test_instance", &instance);
+                if (r < 0)
+                        return r == -ENOMEM ? r : verify_load(v, &v->lookup, name, ret_unit);
+                name = instance;
+        }
+        if (dir) {
+                r = strv_extend(&search, dir);
+                STRV_FOREACH(p, v->lookup.search_path)
+                        if (r >= 0)
+                                r = strv_extend(&search, *p);
+                if (r < 0)
+                        return r;
+                lp.search_path = search;
+        }
+        return verify_load(v, &lp, name, ret_unit);
+}
+
+/* The directory part of path, made absolute (search path entries must
+ * be).  NULL on error. */
+static char *dir_of(const char *path) {
+        _cleanup_free_ char *d = NULL;
+        const char *slash = strrchr(path, '/');
+
+        d = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        if (!d)
+                return NULL;
+        return realpath(d, NULL);
+}
+
+/* The service a socket activates, next to the socket's own file first, then
+ * in the search path. */
 static int verify_triggered_service(Verify *v, const UnitConfig *socket) {
-        _cleanup_free_ char *service = NULL, *dir = NULL, *candidate = NULL;
+        _cleanup_free_ char *service = NULL, *dir = NULL;
         UnitConfig *u = NULL;
-        const char *target;
         int r;
 
         r = unit_config_triggered_service(socket, &service);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        target = service;
         if (socket->fragment_path) {
-                const char *slash = strrchr(socket->fragment_path, '/');
-                dir = strndup(socket->fragment_path, slash ? (size_t) (slash - socket->fragment_path) : 0);
+                dir = dir_of(socket->fragment_path);
                 if (!dir)
-                        return -ENOMEM;
-                candidate = strjoin(dir, "/", service);
-                if (!candidate)
-                        return -ENOMEM;
-                if (access(candidate, F_OK) >= 0)
-                        target = candidate;
+                        return negative_errno();
         }
-        if (target == candidate && verify_has_path(v, candidate))
-                return 0;
-        r = verify_load(v, target, &u);
+        r = verify_load_name_near(v, dir, service, &u);
         unit_config_free(u);
         return r;
+}
+
+/* An argument naming an existing file is that unit file (also without a
+ * '/'); a template file is verified as an instance of it; anything else is
+ * a unit name looked up in the search path. */
+static int verify_argument(Verify *v, const char *arg, UnitConfig **ret_unit) {
+        _cleanup_free_ char *path = NULL, *dir = NULL;
+        const char *base;
+
+        if (!strchr(arg, '/') && access(arg, F_OK) < 0)
+                return verify_load(v, &v->lookup, arg, ret_unit);
+        path = strchr(arg, '/') ? strdup(arg) : strjoin("./", arg);
+        if (!path)
+                return -ENOMEM;
+        base = strrchr(path, '/') + 1;
+        if (!unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
+                return verify_load(v, &v->lookup, path, ret_unit);
+        dir = dir_of(path);
+        if (!dir)
+                return negative_errno();
+        return verify_load_name_near(v, dir, base, ret_unit);
 }
 
 static void print_diagnostic(const VerifyEntry *e, const Diagnostic *d) {
@@ -273,26 +342,10 @@ static int verify_parse_args(int argc, char *argv[], PorterctlArgs *args, bool *
         return 0;
 }
 
-/* As with systemd-analyze verify, an argument naming an existing file is
- * that file, even without a '/'; anything else is a unit name looked up in
- * the search path. */
-static int verify_argument_path(const char *arg, char **ret) {
-        if (!strchr(arg, '/') && access(arg, F_OK) >= 0)
-                *ret = strjoin("./", arg);
-        else
-                *ret = strdup(arg);
-        return *ret ? 0 : -ENOMEM;
-}
-
 static int verify_all(Verify *v, char * const *units) {
         STRV_FOREACH(a, units) {
-                _cleanup_free_ char *target = NULL;
                 UnitConfig *u = NULL;
-                int r = verify_argument_path(*a, &target);
-
-                if (r < 0)
-                        return r;
-                r = verify_load(v, target, &u);
+                int r = verify_argument(v, *a, &u);
 
                 if (r >= 0 && u && u->socket && u->load_state == UNIT_LOADED)
                         r = verify_triggered_service(v, u);

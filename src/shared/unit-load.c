@@ -281,7 +281,8 @@ int unit_load(const LookupPaths *lp, const char *name_or_path, const SpecifierCo
                 unit_file_info_done(&info);
                 return r;
         }
-        if (r < 0 && r != -ENOENT) {
+        if ((r < 0 && r != -ENOENT) || !info.name) {
+                /* Nothing was looked up (e.g. a path that does not exist). */
                 unit_file_info_done(&info);
                 r = unit_config_for_failure(name_or_path, r, ret);
                 return r;

@@ -105,10 +105,20 @@ def test_accept_yes_checks_the_template(verify, unit_dir):
     s = write_unit(unit_dir, "t.socket", "[Socket]\nListenStream=7782\nAccept=yes\n")
     r = verify(str(s))
     assert r.returncode == 1
-    assert "t@.service" in r.stderr
+    # the template is checked as an instance, like systemd-analyze verify does
+    assert "Failed to load unit t@test_instance.service: not found" in r.stderr
     write_unit(unit_dir, "t@.service", "[Service]\nExecStart=/bin/cat\nStandardInput=socket\n")
     r = verify(str(s))
     assert r.returncode == 0, r.stderr
+
+
+def test_template_file_is_verified_as_instance(verify, unit_dir):
+    s = write_unit(unit_dir, "tpl@.socket", "[Socket]\nListenStream=/run/porter-test-%i.sk\nService=tpl@%i.service\n")
+    write_unit(unit_dir, "tpl@.service", "[Service]\nExecStart=/bin/echo %i\n")
+    r = verify("--json", str(s))
+    assert r.returncode == 0, r.stdout
+    doc = json.loads(r.stdout)
+    assert [e["unit"] for e in doc] == ["tpl@test_instance.socket", "tpl@test_instance.service"]
 
 
 def test_masked_unit_is_not_loaded(verify, unit_dir):
