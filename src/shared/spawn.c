@@ -612,6 +612,10 @@ SpawnTemplate *spawn_template_free(SpawnTemplate *t) {
                 return NULL;
         free(t->path);
         strv_free(t->argv);
+        /* The REMOTE_* slots point at remote_addr/remote_port after a spawn:
+         * cut envp there so that they are freed once, below. */
+        if (t->remote_env && t->envp)
+                t->envp[t->remote_index] = NULL;
         strv_free(t->envp);
         free(t->remote_addr);
         free(t->remote_port);
