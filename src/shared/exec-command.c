@@ -301,12 +301,14 @@ int exec_command_parse(const char *line, exec_word_expand_t expand, void *userda
 }
 
 /* Quote a word for exec_command_to_string() if reading it back would not
- * give the same word. */
-static char *exec_quote_word(const char *w) {
+ * give the same word.  A lone ";" argument becomes "\;"; as the path (only
+ * possible after prefixes, e.g. "-;") it must be quoted instead, since the
+ * path word does not get the "\;" treatment. */
+static char *exec_quote_word(const char *w, bool is_path) {
         _cleanup_free_ char *e = NULL;
 
         if (streq(w, ";"))
-                return strdup("\\;");
+                return strdup(is_path ? "\";\"" : "\\;");
         if (!isempty(w) && !string_has_any(w, WHITESPACE "\"'\\") && !has_control_chars(w))
                 return strdup(w);
 
@@ -317,7 +319,7 @@ static char *exec_quote_word(const char *w) {
 }
 
 static int exec_append_word(char **s, const char *w) {
-        _cleanup_free_ char *q = exec_quote_word(w);
+        _cleanup_free_ char *q = exec_quote_word(w, false);
         char *n;
 
         if (!q)
@@ -349,37 +351,42 @@ char *exec_command_to_string(const ExecCommand *c) {
                 if (c->flags & EXEC_COMMAND_LOGIN_SHELL)
                         *fp++ = '@';
                 *fp++ = '|';
-        } else if (c->path && (!c->argv || !c->argv[0] || !streq(c->argv[0], c->path))) {
-                *fp++ = '@';    /* argv[0] differs from the path: spell both out */
+        } else if (c->path && (!c->argv || !c->argv[0] || !streq(c->argv[0], c->path) || c->path[0] == '@')) {
+                /* argv[0] differs from the path: spell both out.  A path
+                 * starting with '@' (from "@@x y") needs the '@' prefix in
+                 * front of it too, or its own '@' would be read as one. */
+                *fp++ = '@';
                 at = true;
         }
 
         if (!(c->flags & EXEC_COMMAND_VIA_SHELL)) {
                 /* The prefixes stick to the path, so quote only what follows. */
-                _cleanup_free_ char *q = exec_quote_word(strempty(c->path));
+                _cleanup_free_ char *q = exec_quote_word(strempty(c->path), true);
+                if (!q)
+                        return NULL;
+                /* A path ";" without prefixes (from "!!;") would read as a
+                 * separator: keep the no-op "!!" in front of it. */
+                s = strjoin(isempty(flags) && streq(strempty(c->path), ";") ? "!!" : flags, q);
+                if (!s)
+                        return NULL;
+                if (!at)
+                        i = 1;          /* argv[0] is the path itself */
+        } else if (c->argv && !isempty(c->argv[0]) && !strchr("-@:+!|", c->argv[0][0])) {
+                /* The first word sticks to "|" like a path: it is read as
+                 * the first word, which gets no "\;" treatment.  One that
+                 * starts like a prefix (or is empty) must stand apart. */
+                _cleanup_free_ char *q = exec_quote_word(c->argv[0], true);
                 if (!q)
                         return NULL;
                 s = strjoin(flags, q);
                 if (!s)
                         return NULL;
-                if (!at)
-                        i = 1;          /* argv[0] is the path itself */
+                i = 1;
         } else {
+                /* Apart: "|\"\"" would read as "|", "|:x" as a ':' prefix. */
                 s = strdup(flags);
                 if (!s)
                         return NULL;
-                if (c->argv && c->argv[0]) {
-                        _cleanup_free_ char *q = exec_quote_word(c->argv[0]);
-                        char *n;
-
-                        if (!q)
-                                return NULL;
-                        n = strjoin(s, q);
-                        if (!n)
-                                return NULL;
-                        free_and_replace(s, n);
-                        i = 1;
-                }
         }
 
         for (; c->argv && c->argv[i]; i++)

@@ -304,6 +304,13 @@ TEST(to_string_round_trip) {
                 "@|",
                 "/bin/echo / >/dev/null & \\; ls",
                 "-\"/opt/my app/run\"",
+                /* found by fuzz-values: */
+                "|\\;",               /* first word after '|' keeps "\;" */
+                "-| :x",                /* a shell word that looks like a prefix */
+                "| \"\"",             /* an empty first shell word */
+                "!!;",                  /* a path ";" behind the ignored "!!" */
+                "@@ @",                 /* a path starting with '@' */
+                "--x",                  /* a path starting with '-' */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
