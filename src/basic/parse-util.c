@@ -31,13 +31,15 @@ static int digit_value(char c) {
 /* Choose the base from a prefix, like strtol(s, .., 0) plus "0o"/"0b" as
  * systemd's mangle_base() adds.  Returns the position of the first digit. */
 static const char *parse_base(const char *s, unsigned flags, unsigned *ret_base) {
-        if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
-                *ret_base = 8;
-                return s + 2;
-        }
+        /* Modes are plain octal digits: systemd 252 refuses SocketMode=0o640
+         * (its mangle_base() does not see base 8 once flags are or-ed in). */
         if (flags & PARSE_BASE_8) {
                 *ret_base = 8;
                 return s;
+        }
+        if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+                *ret_base = 8;
+                return s + 2;
         }
         if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
                 *ret_base = 16;

@@ -4,6 +4,9 @@
 /* Scalar value grammars of unit files: booleans, integers, modes, sizes,
  * ports, nice levels and PIDs.
  *
+ * Accept/refuse decisions below were checked against systemd-analyze verify
+ * (252) with Backlog=, SocketMode=, ReceiveBuffer= and Accept= values.
+ *
  * Integers (safe_ato*): optional leading whitespace (as systemd: it is skipped),
  * an optional sign ('+' always, '-' only for the signed parsers), then digits
  * in base 10, or base 16 after "0x"/"0X", base 8 after "0o"/"0O" or a leading
@@ -35,9 +38,10 @@ int safe_atoi64(const char *s, int64_t *ret);
 int safe_atou16(const char *s, uint16_t *ret);
 int safe_atou8(const char *s, uint8_t *ret);
 
-/* Octal file mode, at most 07777, e.g. "0644", "755", "4755" (base 8 always;
- * "0o" prefix allowed).  Leading whitespace is skipped; a sign, trailing
- * garbage and empty → -EINVAL; larger than 07777 → -ERANGE. */
+/* Octal file mode, at most 07777, e.g. "0644", "755", "4755" (octal digits
+ * only: "0o640" and "0x1ff" are refused, as systemd 252 does).  Leading
+ * whitespace is skipped; a sign, trailing garbage and empty → -EINVAL; larger
+ * than 07777 → -ERANGE. */
 int parse_mode(const char *s, mode_t *ret);
 
 /* A byte size with multipliers of `base` (1024 for unit files, 1000 also

@@ -44,8 +44,6 @@ static bool valid_user_name_relaxed(const char *u) {
                 return false;
         if (u[strspn(u, DIGITS)] == '\0')
                 return false;           /* would read as a UID */
-        if (u[0] == '-')                /* would read as an option */
-                return false;
         if (streq(u, ".") || streq(u, ".."))
                 return false;
         return true;

@@ -31,7 +31,10 @@ TEST(relaxed_names) {
         ASSERT_TRUE(valid_user_group_name("a2345678901234567890123456789012345678901234567890", f));
         ASSERT_FALSE(valid_user_group_name("", f));
         ASSERT_FALSE(valid_user_group_name("1000", f));         /* only with ALLOW_NUMERIC */
-        ASSERT_FALSE(valid_user_group_name("-x", f));
+        ASSERT_FALSE(valid_user_group_name("010", VALID_USER_UNIT_FILE)); /* not a UID, all digits */
+        ASSERT_TRUE(valid_user_group_name("-x", f));          /* systemd 252 accepts it */
+        ASSERT_TRUE(valid_user_group_name("+1", f));
+        ASSERT_FALSE(valid_user_group_name("010", f));
         ASSERT_FALSE(valid_user_group_name(".", f));
         ASSERT_FALSE(valid_user_group_name("..", f));
         ASSERT_FALSE(valid_user_group_name("a:b", f));
