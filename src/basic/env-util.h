@@ -6,7 +6,7 @@
  *
  * A name is [A-Za-z_][A-Za-z0-9_]* (what a POSIX shell accepts, and what
  * systemd requires for Environment=), not empty.  A value is any valid UTF-8
- * string without control characters other than \t and \n.  The merge and
+ * string, control characters included, as systemd 252 accepts them.  The merge and
  * unset helpers run in O(n + m) expected time with a small hash table, so
  * building a service environment stays linear however many variables it has;
  * strv_env_set/get are single O(n) scans. */
