@@ -9,6 +9,9 @@
 int verb_escape(int argc, char *argv[], void *userdata);   /* porterctl-escape.c */
 int verb_unescape(int argc, char *argv[], void *userdata); /* porterctl-escape.c */
 
+int verb_verify(int argc, char *argv[], void *userdata);   /* porterctl-verify.c */
+
 #define PORTERCTL_VERB_ROWS \
+        { "verify",   2, VERB_ANY, verb_verify,   "Check unit files as porterd would load them" }, \
         { "escape",   1, VERB_ANY, verb_escape,   "Escape strings for unit names, as systemd-escape" }, \
         { "unescape", 1, VERB_ANY, verb_unescape, "Unescape strings of unit names, as systemd-escape -u" },
