@@ -113,6 +113,24 @@ TEST(prebind_unix_only_reuseaddr) {
         ASSERT_NULL(o.bind_to_device);
 }
 
+TEST(prebind_warnings_are_not_fatal) {
+        SocketOptions o;
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_free_ char *warning = NULL;
+
+        /* Claim AF_INET for a unix socket: the IP-level options fail, which
+         * must only warn, and SO_REUSEADDR is still set afterwards. */
+        ASSERT_OK(fd);
+        socket_options_init(&o);
+        o.free_bind = o.transparent = true;
+        ASSERT_OK(socket_options_apply_prebind(&o, fd, AF_INET, &warning));
+        ASSERT_NOT_NULL(warning);
+        ASSERT_NOT_NULL(strstr(warning, "FreeBind=: "));
+        ASSERT_NOT_NULL(strstr(warning, "; Transparent=: "));
+        ASSERT_EQ(get_int(fd, SOL_SOCKET, SO_REUSEADDR), 1);
+        fprintf(stderr, "  warning text: %s\n", warning);
+}
+
 TEST(prebind_bind_to_device) {
         SocketOptions o;
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
