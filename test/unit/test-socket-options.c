@@ -131,6 +131,23 @@ TEST(prebind_warnings_are_not_fatal) {
         fprintf(stderr, "  warning text: %s\n", warning);
 }
 
+TEST(prebind_v6only_failure_is_fatal) {
+        SocketOptions o;
+        _cleanup_close_ int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_free_ char *warning = NULL;
+        struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+
+        /* IPV6_V6ONLY cannot change once bound (EINVAL): BindIPv6Only= is
+         * fatal, so nothing after it runs (SO_REUSEADDR stays 0). */
+        ASSERT_OK(fd);
+        ASSERT_OK(RET_NERRNO(bind(fd, (struct sockaddr *) &sa, sizeof(sa))));
+        socket_options_init(&o);
+        o.bind_ipv6_only = SOCKET_ADDRESS_IPV6_ONLY;
+        ASSERT_ERROR(socket_options_apply_prebind(&o, fd, AF_INET6, &warning), EINVAL);
+        ASSERT_NOT_NULL(strstr(warning, "BindIPv6Only="));
+        ASSERT_EQ(get_int(fd, SOL_SOCKET, SO_REUSEADDR), 0);
+}
+
 TEST(prebind_bind_to_device) {
         SocketOptions o;
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
