@@ -407,41 +407,26 @@ bool exec_command_line_ignores_failure(const char *line) {
         return flags & EXEC_COMMAND_IGNORE_FAILURE;
 }
 
-/* "${NAME}", "${NAME:-default}" or "${NAME:+alternative}" starting at s
- * (which points at '$').  Appends the replacement to *out and returns the
- * number of input bytes used, or 0 if s does not start a valid reference
- * (then the '$' is literal). */
+/* "${...}" starting at s (which points at '$'): appends the value of the
+ * variable named by everything between the braces (unset, or not a valid
+ * name, gives the empty string, as systemd's replace_env() without
+ * REPLACE_ENV_ALLOW_EXTENDED does; so "${A:-b}" is empty too).  Returns the
+ * number of input bytes used, 0 if there is no closing brace (then the text
+ * stays literal), or SIZE_MAX on ENOMEM. */
 static size_t exec_expand_curly(const char *s, char * const *env, char **out, size_t *n, size_t *allocated) {
-        const char *name = s + 2, *end, *value, *alt = NULL, *src;
-        size_t name_len, alt_len = 0, l;
-        char op = 0;
+        const char *name = s + 2, *end, *value;
+        size_t l;
 
         end = strchr(name, '}');
         if (!end)
                 return 0;
-        name_len = strcspn(name, ":}");
-        if (name[name_len] == ':' && (name[name_len + 1] == '-' || name[name_len + 1] == '+')) {
-                op = name[name_len + 1];
-                alt = name + name_len + 2;
-                alt_len = (size_t) (end - alt);
-        } else if (name + name_len != end)
-                return 0;
-        if (!env_name_is_valid_n(name, name_len))
-                return 0;
-
-        value = strv_env_get_n(env, name, name_len);
-        if (op == '-')
-                src = isempty(value) ? alt : value;
-        else if (op == '+')
-                src = isempty(value) ? NULL : alt;
-        else
-                src = value;
-        l = !src ? 0 : src == alt ? alt_len : strlen(src);
+        value = end > name ? strv_env_get_n(env, name, (size_t) (end - name)) : NULL;
+        l = value ? strlen(value) : 0;
 
         if (!GREEDY_REALLOC(*out, *allocated, *n + l + 1))
                 return SIZE_MAX;
         if (l > 0)
-                memcpy(*out + *n, src, l);
+                memcpy(*out + *n, value, l);
         *n += l;
         return (size_t) (end - s) + 1;
 }

@@ -102,9 +102,10 @@ int exec_command_find_executable(const char *name, char **ret);
  *   - a word that is exactly "$NAME" becomes the value split at whitespace
  *     with quotes respected and removed (zero or more words; unset → none);
  *   - "${NAME}" anywhere in a word is replaced by the exact value (unset →
- *     empty), the word stays one word; "${NAME:-default}" gives default when
- *     NAME is unset or empty, "${NAME:+alt}" gives alt when it is set and
- *     not empty (shell semantics; systemd supports both forms since v247);
+ *     empty), the word stays one word; the shell forms "${A:-b}"/"${A:+b}"
+ *     are not supported on command lines (systemd enables them only for
+ *     environment files) and, like any invalid name, give "";
+ *   - "${" without a closing brace stays literal;
  *   - "$$" gives a literal "$"; any other '$' stays as it is.
  * Returns 0 with a new strv in *ret, or -ENOMEM. */
 int exec_command_expand_env(char * const *argv, char * const *env, char ***ret);
