@@ -14,7 +14,7 @@
 #include "unit-file.h"
 #include "unit-load.h"
 
-int manager_init_lookup(Manager *m, char * const *extra_dirs) {
+int manager_init_lookup(Manager *m, char * const *dirs) {
         bool user = m->scope == MANAGER_USER;
         int r;
 
@@ -22,20 +22,22 @@ int manager_init_lookup(Manager *m, char * const *extra_dirs) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the unit search path: %m");
 
-        /* --unit-path directories go first, in the order given. */
-        _cleanup_strv_free_ char **front = NULL;
-        STRV_FOREACH(d, extra_dirs) {
-                char *abs = realpath(*d, NULL);
-                if (!abs)
-                        return log_error_errno(errno, "Unit directory '%s' is unusable: %m", *d);
-                if (strv_consume(&front, abs) < 0)
-                        return log_oom();
+        /* --unit-path replaces the search path, so that porterd runs exactly
+         * the units of those directories and none of the machine's. */
+        if (dirs && dirs[0]) {
+                _cleanup_strv_free_ char **l = NULL;
+                STRV_FOREACH(d, dirs) {
+                        char *abs = realpath(*d, NULL);
+                        if (!abs)
+                                return log_error_errno(errno, "Unit directory '%s' is unusable: %m", *d);
+                        if (strv_contains(l, abs))
+                                free(abs);
+                        else if (strv_consume(&l, abs) < 0)
+                                return log_oom();
+                }
+                strv_free(m->lookup_paths.search_path);
+                m->lookup_paths.search_path = TAKE_PTR(l);
         }
-        STRV_FOREACH(d, m->lookup_paths.search_path)
-                if (!strv_contains(front, *d) && strv_extend(&front, *d) < 0)
-                        return log_oom();
-        strv_free(m->lookup_paths.search_path);
-        m->lookup_paths.search_path = TAKE_PTR(front);
 
         r = specifier_context_init_manager(&m->specifier_ctx, user);
         if (r < 0)

@@ -54,9 +54,9 @@ static inline void manager_freep(Manager **m) {
 }
 #define _cleanup_manager_free_ _cleanup_(manager_freep)
 
-/* Fill the unit search path for the manager's scope, with the directories
- * of extra_dirs (may be NULL) in front, and the specifier context. */
-int manager_init_lookup(Manager *m, char * const *extra_dirs);
+/* Fill the unit search path for the manager's scope (dirs, when not empty,
+ * replace it: porterd --unit-path) and the specifier context. */
+int manager_init_lookup(Manager *m, char * const *dirs);
 
 /* The unit named id if loaded, else NULL. */
 Unit *manager_get_unit(Manager *m, const char *id);

@@ -33,7 +33,8 @@ static void help(void) {
                "     --version          Show the version\n"
                "     --system           Run the system manager (default as root)\n"
                "     --user             Run the manager of the calling user\n"
-               "     --unit-path DIR    Look for units in DIR first (repeatable)\n"
+               "     --unit-path DIR    Look for units only in DIR (repeatable; replaces the\n"
+               "                        default search path)\n"
                "     --start UNIT       Also start UNIT (repeatable)\n"
                "     --log-level LEVEL  err, warning, notice, info (default) or debug\n");
 }

@@ -197,10 +197,16 @@ def test_sigterm_stops_everything(porterd, unit_dir, tmp_path):
     out = tmp_path / "t.json"
     write_unit(unit_dir, "t.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
     write_unit(unit_dir, "t.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
-    d = porterd("t.socket")
+    # An Accept=yes socket that served a connection too (its spawn template
+    # is freed on stop).
+    port2 = free_port()
+    write_unit(unit_dir, "u.socket", f"[Socket]\nListenStream=127.0.0.1:{port2}\nAccept=yes\n")
+    write_unit(unit_dir, "u@.service", f"[Service]\nExecStart={PYTHON} {PROBE} conn {tmp_path}/u.json\n")
+    d = porterd("t.socket", "u.socket")
     wait_for(lambda: listening(port), what="listener")
     pid = read_json(out)["pid"]
     assert pid_alive(pid)
+    assert read_line(port2).startswith("hello conn ")
 
     assert d.terminate() == 0
     assert not pid_alive(pid)

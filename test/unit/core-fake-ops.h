@@ -110,7 +110,7 @@ static void fake_reset(void) {
         fake.now = 1000 * USEC_PER_SEC;
 }
 
-static FakeSpawn *fake_last_spawn(void) {
+_unused_ static FakeSpawn *fake_last_spawn(void) {
         ASSERT_TRUE(fake.n_spawns > 0);
         return &fake.spawns[fake.n_spawns - 1];
 }
@@ -157,11 +157,11 @@ static Manager *fake_manager(void) {
         return m;
 }
 
-static bool env_has(char **env, const char *assignment) {
+_unused_ static bool env_has(char **env, const char *assignment) {
         return strv_contains(env, assignment);
 }
 
-static const char *strv_env_get_for_test(char **env, const char *name) {
+_unused_ static const char *strv_env_get_for_test(char **env, const char *name) {
         size_t n = strlen(name);
         STRV_FOREACH(e, env)
                 if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
