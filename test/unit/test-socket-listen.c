@@ -161,6 +161,26 @@ TEST(datagram_ipv6) {
         check_inet(AF_INET6, SOCK_DGRAM);
 }
 
+/* "[fe80::1]:port%lo": the scope resolved at parse time reaches bind().
+ * fe80::1 is not configured on lo, so FreeBind= lets the bind succeed. */
+TEST(ipv6_link_local_scope) {
+        SocketOptions o;
+        SocketPort p;
+        union sockaddr_union u = {};
+        socklen_t l = sizeof(u);
+        char addr[64];
+
+        snprintf(addr, sizeof(addr), "[fe80::1]:%u%%lo", free_port(AF_INET6, SOCK_STREAM));
+        socket_options_init(&o);
+        o.free_bind = true;
+        port_for(&p, addr, SOCK_STREAM);
+        open_ok(&p, &o);
+        check_socket_basics(&p, AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+        ASSERT_OK(RET_NERRNO(getsockname(p.fd, &u.sa, &l)));
+        ASSERT_EQ(u.in6.sin6_scope_id, if_nametoindex("lo"));
+        socket_port_done(&p);
+}
+
 /* The backlog is not readable with getsockopt(); ss(8) shows it as the
  * Send-Q of a listening socket (sock_diag's idiag_wqueue).  Returns -1 if ss
  * is missing or the socket was not found. */
