@@ -259,7 +259,7 @@ TEST(users_are_fatal_when_invalid) {
         Diagnostics d = {};
         static const char *const bad[] = {
                 "[Service]\nUser=bad/name\n",
-                "[Service]\nGroup=-dash\n",
+                "[Service]\nGroup=x/y\n",
                 "[Socket]\nSocketUser=a:b\n",
                 "[Socket]\nSocketGroup=%Z\n",
         };
