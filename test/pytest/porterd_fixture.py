@@ -75,7 +75,18 @@ class Porterd:
         return self.proc.wait(timeout)
 
     def kill(self):
+        """Stop porterd by pid: SIGTERM first (every test then also checks a
+        clean shutdown), SIGKILL if it does not exit in time."""
         if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
         self.log.close()
+
+    def sanitizer_reports(self):
+        """Lines of ASan/LSan/UBSan reports in the log (sanitizer builds)."""
+        return [l for l in self.text().splitlines()
+                if "Sanitizer" in l or "runtime error:" in l]

@@ -27,6 +27,9 @@ def porterd(tmp_path, unit_dir):
     yield start
     for d in started:
         d.kill()
+    for d in started:
+        assert d.sanitizer_reports() == [], d.text()
+        assert d.proc.returncode == 0, d.text()
 
 
 def listening(port):
