@@ -7,6 +7,7 @@ both must agree: refused with the same error, or listening on the same
 normalized address.  The forms systemd added after 252 (named VSOCK CIDs, the
 vsock-*: prefixes) are checked against v258's documented behaviour instead.
 """
+import os
 import re
 import shutil
 import socket
@@ -59,13 +60,25 @@ def outcome(argv):
         proc.stderr.close()
 
 
+_next_port = [10000 + os.getpid() % 20000]
+
+
 def free_port():
-    """A TCP port nobody holds right now on [::] (dual-stack, so IPv4 too):
-    other tests and benchmarks on this machine use ephemeral ports as well."""
-    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
-        s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s6.bind(("::", 0))
-        return s6.getsockname()[1]
+    """A TCP port nobody holds right now on [::] (dual-stack, so IPv4 too).
+    Ports come from below the kernel's ephemeral range (32768 and up), so
+    that outgoing connections of other programs on this machine cannot take
+    one between this probe and the activators' bind()."""
+    for _ in range(1000):
+        port = _next_port[0]
+        _next_port[0] = 10000 if port >= 31999 else port + 1
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+            s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            try:
+                s6.bind(("::", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below 32768")
 
 
 def fill(template):

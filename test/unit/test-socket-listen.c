@@ -46,21 +46,44 @@ static char *tmp_path(const char *name) {
         return p;
 }
 
-/* A TCP/UDP port that is free right now on loopback. */
-static unsigned free_port(int family, int type) {
+/* A port that is free right now for both TCP and UDP on every address.
+ * Ports are drawn below the kernel's ephemeral range (32768 and up by
+ * default), so that the outgoing connections of other programs on this
+ * machine (benchmarks, parallel tests) cannot take one between this probe
+ * and the test's own bind(); the probe binds the wildcard, dual-stack, so it
+ * fails if anyone holds the port on any address. */
+static bool port_is_free(int family, int type, unsigned port) {
         union sockaddr_union u = {};
-        socklen_t l = family == AF_INET ? sizeof(u.in) : sizeof(u.in6);
         _cleanup_close_ int fd = socket(family, type | SOCK_CLOEXEC, 0);
+        socklen_t l;
 
         ASSERT_OK(fd);
-        u.sa.sa_family = (sa_family_t) family;
-        if (family == AF_INET)
-                u.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        else
-                u.in6.sin6_addr = in6addr_loopback;
-        ASSERT_OK(RET_NERRNO(bind(fd, &u.sa, l)));
-        ASSERT_OK(RET_NERRNO(getsockname(fd, &u.sa, &l)));
-        return ntohs(family == AF_INET ? u.in.sin_port : u.in6.sin6_port);
+        if (family == AF_INET6) {
+                ASSERT_OK(setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0));
+                u.in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t) port) };
+                l = sizeof(u.in6);
+        } else {
+                u.in = (struct sockaddr_in) { .sin_family = AF_INET, .sin_port = htons((uint16_t) port) };
+                l = sizeof(u.in);
+        }
+        return bind(fd, &u.sa, l) >= 0;
+}
+
+static unsigned free_port(int family, int type) {
+        static unsigned next;
+        bool v6 = access("/proc/net/if_inet6", F_OK) >= 0;
+
+        if (next == 0)
+                next = 10000 + (unsigned) getpid() % 20000;
+        for (unsigned i = 0; i < 1000; i++) {
+                unsigned port = next;
+
+                next = next >= 31999 ? 10000 : next + 1;
+                if (port_is_free(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, port) &&
+                    port_is_free(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, port))
+                        return port;
+        }
+        TEST_FAIL_("no free port below the ephemeral range for family %d type %d", family, type);
 }
 
 static char *loopback_address(int family, int type) {
