@@ -253,3 +253,29 @@ def test_notify_ready(porterd, unit_dir, tmp_path):
     info = read_json(out)
     assert info["env"]["NOTIFY_SOCKET"].endswith("/porter/notify")
     d.wait_log("n.service: Changed start -> running")
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def test_no_fd_leak_over_many_connections(porterd, unit_dir, tmp_path):
+    """porterd's fd count is the same before and after 2,000 Accept=yes
+    connections (limits off so that the loop is not throttled)."""
+    port = free_port()
+    write_unit(unit_dir, "many.socket",
+               f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nMaxConnections=1000\n"
+               "PollLimitIntervalSec=0\nTriggerLimitIntervalSec=0\n")
+    write_unit(unit_dir, "many@.service", "[Service]\nExecStart=/bin/echo ok\nStandardInput=socket\n")
+    d = porterd("many.socket", extra=("--log-level", "info"))
+    wait_for(lambda: listening(port), what="listener")
+    time.sleep(0.3)
+    before = fd_count(d.proc.pid)
+    start = time.monotonic()
+    n = 2000
+    for _ in range(n):
+        assert read_line(port) == "ok\n"
+    elapsed = time.monotonic() - start
+    # Let the last instances be reaped and collected.
+    wait_for(lambda: fd_count(d.proc.pid) == before, timeout=10, what="fd count back to start")
+    print(f"{n} connections in {elapsed:.2f}s ({n / elapsed:.0f}/s), fds {before} -> {fd_count(d.proc.pid)}")
