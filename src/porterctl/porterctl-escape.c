@@ -20,6 +20,7 @@
 #include "alloc-util.h"
 #include "log.h"
 #include "path-util.h"
+#include "porter-config.h"
 #include "porterctl.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
@@ -43,6 +44,7 @@ static void escape_help(void) {
         printf("porterctl escape [OPTIONS...] [NAME...]\n\n"
                "Escape strings for usage in unit names (as systemd-escape).\n\n"
                "  -h --help               Show this help\n"
+               "     --version            Show package version\n"
                "     --suffix=SUFFIX      Unit suffix to append to escaped strings\n"
                "     --template=TEMPLATE  Insert strings as instance into template\n"
                "     --instance           With --unescape, show just the instance part\n"
@@ -90,15 +92,18 @@ static int options_from_args(const PorterctlArgs *args, EscapeOptions *o) {
 }
 
 enum {
-        ARG_SUFFIX = 0x100,
+        ARG_VERSION = 0x100,
+        ARG_SUFFIX,
         ARG_TEMPLATE,
         ARG_INSTANCE,
 };
 
-/* Options after the verb.  Returns 1 to go on, 0 after --help, or -errno. */
+/* Options after the verb.  Returns 1 to go on, 0 after --help/--version,
+ * or -errno. */
 static int options_parse(int argc, char *argv[], EscapeOptions *o) {
         static const struct option options[] = {
                 { "help",     no_argument,       NULL, 'h'          },
+                { "version",  no_argument,       NULL, ARG_VERSION  },
                 { "suffix",   required_argument, NULL, ARG_SUFFIX   },
                 { "template", required_argument, NULL, ARG_TEMPLATE },
                 { "unescape", no_argument,       NULL, 'u'          },
@@ -115,6 +120,9 @@ static int options_parse(int argc, char *argv[], EscapeOptions *o) {
                 switch (c) {
                 case 'h':
                         escape_help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("porter %s\n", PORTER_VERSION);
                         return 0;
                 case ARG_SUFFIX:
                         r = check_suffix(optarg);

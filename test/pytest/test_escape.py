@@ -135,3 +135,17 @@ def test_round_trip():
 def test_help():
     r = run([program("porterctl"), "escape", "--help"])
     assert r[0] == 0 and b"--unescape" in r[1]
+
+
+def test_version_and_verb_listed():
+    r = run([program("porterctl"), "escape", "--version"])
+    assert r[0] == 0 and r[1].startswith(b"porter ")
+    r = run([program("porterctl"), "--help"])
+    assert b"escape" in r[1] and b"unescape" in r[1]
+
+
+def test_option_like_strings_after_double_dash():
+    for s in (b"--path", b"-u", b"-"):
+        ours = run([program("porterctl"), "escape", "--", s])
+        theirs = run([SYSTEMD_ESCAPE, "--", s])
+        assert ours[:2] == theirs[:2]
