@@ -150,33 +150,70 @@ int parse_boolean(const char *v) {
         return -EINVAL;
 }
 
-/* The typed wrappers: parse into 64 bits, check the range, store. */
-#define PARSE_UNSIGNED_AS(type, maxval)                         \
-        uint64_t v;                                             \
-        int r = parse_unsigned(s, 0, (maxval), &v);             \
-        if (r < 0)                                              \
-                return r;                                       \
-        if (ret)                                                \
-                *ret = (type) v;                                \
-        return 0
+/* The typed wrappers: parse into 64 bits with the type's range, store. */
+int safe_atou(const char *s, unsigned *ret) {
+        uint64_t v;
+        int r = parse_unsigned(s, 0, UINT_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (unsigned) v;
+        return r;
+}
 
-#define PARSE_SIGNED_AS(type, minval, maxval)                   \
-        int64_t v;                                              \
-        int r = parse_signed(s, (minval), (maxval), &v);        \
-        if (r < 0)                                              \
-                return r;                                       \
-        if (ret)                                                \
-                *ret = (type) v;                                \
-        return 0
+int safe_atolu(const char *s, unsigned long *ret) {
+        uint64_t v;
+        int r = parse_unsigned(s, 0, ULONG_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (unsigned long) v;
+        return r;
+}
 
-int safe_atou(const char *s, unsigned *ret) { PARSE_UNSIGNED_AS(unsigned, UINT_MAX); }
-int safe_atolu(const char *s, unsigned long *ret) { PARSE_UNSIGNED_AS(unsigned long, ULONG_MAX); }
-int safe_atou64(const char *s, uint64_t *ret) { PARSE_UNSIGNED_AS(uint64_t, UINT64_MAX); }
-int safe_atou16(const char *s, uint16_t *ret) { PARSE_UNSIGNED_AS(uint16_t, UINT16_MAX); }
-int safe_atou8(const char *s, uint8_t *ret) { PARSE_UNSIGNED_AS(uint8_t, UINT8_MAX); }
-int safe_atoi(const char *s, int *ret) { PARSE_SIGNED_AS(int, INT_MIN, INT_MAX); }
-int safe_atoli(const char *s, long *ret) { PARSE_SIGNED_AS(long, LONG_MIN, LONG_MAX); }
-int safe_atoi64(const char *s, int64_t *ret) { PARSE_SIGNED_AS(int64_t, INT64_MIN, INT64_MAX); }
+int safe_atou64(const char *s, uint64_t *ret) {
+        uint64_t v;
+        int r = parse_unsigned(s, 0, UINT64_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = v;
+        return r;
+}
+
+int safe_atou16(const char *s, uint16_t *ret) {
+        uint64_t v;
+        int r = parse_unsigned(s, 0, UINT16_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (uint16_t) v;
+        return r;
+}
+
+int safe_atou8(const char *s, uint8_t *ret) {
+        uint64_t v;
+        int r = parse_unsigned(s, 0, UINT8_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (uint8_t) v;
+        return r;
+}
+
+int safe_atoi(const char *s, int *ret) {
+        int64_t v;
+        int r = parse_signed(s, INT_MIN, INT_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (int) v;
+        return r;
+}
+
+int safe_atoli(const char *s, long *ret) {
+        int64_t v;
+        int r = parse_signed(s, LONG_MIN, LONG_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = (long) v;
+        return r;
+}
+
+int safe_atoi64(const char *s, int64_t *ret) {
+        int64_t v;
+        int r = parse_signed(s, INT64_MIN, INT64_MAX, &v);
+        if (r >= 0 && ret)
+                *ret = v;
+        return r;
+}
 
 int parse_mode(const char *s, mode_t *ret) {
         uint64_t v;

@@ -115,16 +115,20 @@ int exec_command_find_executable(const char *name, char **ret) {
 static const char *exec_parse_prefixes(const char *f, ExecCommandFlags *flags, bool *separate_argv0) {
         bool seen_dash = false, seen_at = false, seen_colon = false, seen_bang = false, seen_pipe = false;
 
+        /* A prefix seen twice ends the prefixes: "--x" is the path "-x". */
         for (;; f++) {
-                if (*f == '-' && !seen_dash)
-                        seen_dash = true, *flags |= EXEC_COMMAND_IGNORE_FAILURE;
-                else if (*f == '@' && !seen_at)
+                if (*f == '-' && !seen_dash) {
+                        seen_dash = true;
+                        *flags |= EXEC_COMMAND_IGNORE_FAILURE;
+                } else if (*f == '@' && !seen_at)
                         seen_at = true;
-                else if (*f == ':' && !seen_colon)
-                        seen_colon = true, *flags |= EXEC_COMMAND_NO_ENV_EXPAND;
-                else if (*f == '|' && !seen_pipe)
-                        seen_pipe = true, *flags |= EXEC_COMMAND_VIA_SHELL;
-                else if (*f == '+' || *f == '!') {
+                else if (*f == ':' && !seen_colon) {
+                        seen_colon = true;
+                        *flags |= EXEC_COMMAND_NO_ENV_EXPAND;
+                } else if (*f == '|' && !seen_pipe) {
+                        seen_pipe = true;
+                        *flags |= EXEC_COMMAND_VIA_SHELL;
+                } else if (*f == '+' || *f == '!') {
                         if (*flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID) || seen_bang)
                                 return NULL;
                         if (*f == '+')
@@ -318,24 +322,12 @@ static char *exec_quote_word(const char *w, bool is_path) {
         return strjoin("\"", e, "\"");
 }
 
-static int exec_append_word(char **s, const char *w) {
-        _cleanup_free_ char *q = exec_quote_word(w, false);
-        char *n;
-
-        if (!q)
-                return -ENOMEM;
-        n = *s ? strjoin(*s, " ", q) : strdup(q);
-        if (!n)
-                return -ENOMEM;
-        free_and_replace(*s, n);
-        return 0;
-}
-
 char *exec_command_to_string(const ExecCommand *c) {
-        _cleanup_free_ char *s = NULL;
+        _cleanup_strv_free_ char **pieces = NULL;
         char flags[8] = {}, *fp = flags;
+        const char *head = NULL;
         bool at = false;
-        size_t i = 0;
+        size_t i = 0, n = 0;
 
         if (!c)
                 return NULL;
@@ -359,40 +351,41 @@ char *exec_command_to_string(const ExecCommand *c) {
                 at = true;
         }
 
+        /* The first piece is the prefixes with the word they stick to. */
         if (!(c->flags & EXEC_COMMAND_VIA_SHELL)) {
-                /* The prefixes stick to the path, so quote only what follows. */
-                _cleanup_free_ char *q = exec_quote_word(strempty(c->path), true);
-                if (!q)
-                        return NULL;
-                /* A path ";" without prefixes (from "!!;") would read as a
-                 * separator: keep the no-op "!!" in front of it. */
-                s = strjoin(isempty(flags) && streq(strempty(c->path), ";") ? "!!" : flags, q);
-                if (!s)
-                        return NULL;
+                head = strempty(c->path);
                 if (!at)
                         i = 1;          /* argv[0] is the path itself */
+                if (!*flags && streq(head, ";"))
+                        strcpy(flags, "!!");    /* from "!!;": a bare ";" would be a separator */
         } else if (c->argv && !isempty(c->argv[0]) && !strchr("-@:+!|", c->argv[0][0])) {
-                /* The first word sticks to "|" like a path: it is read as
-                 * the first word, which gets no "\;" treatment.  One that
-                 * starts like a prefix (or is empty) must stand apart. */
-                _cleanup_free_ char *q = exec_quote_word(c->argv[0], true);
-                if (!q)
-                        return NULL;
-                s = strjoin(flags, q);
-                if (!s)
-                        return NULL;
+                /* The first shell word sticks to "|" and is read as the
+                 * first word, which gets no "\;" treatment.  One that
+                 * starts like a prefix (or is empty) must stand apart:
+                 * "|:x" would read as a ':' prefix, "|\"\"" as "|". */
+                head = c->argv[0];
                 i = 1;
-        } else {
-                /* Apart: "|\"\"" would read as "|", "|:x" as a ':' prefix. */
-                s = strdup(flags);
-                if (!s)
-                        return NULL;
         }
 
-        for (; c->argv && c->argv[i]; i++)
-                if (exec_append_word(&s, c->argv[i]) < 0)
+        pieces = new0(char *, strv_length(c->argv) + 2);
+        if (!pieces)
+                return NULL;
+        if (head) {
+                _cleanup_free_ char *q = exec_quote_word(head, true);
+                if (!q)
                         return NULL;
-        return TAKE_PTR(s);
+                pieces[n] = strjoin(flags, q);
+        } else
+                pieces[n] = strdup(flags);
+        if (!pieces[n++])
+                return NULL;
+
+        for (; c->argv && c->argv[i]; i++) {
+                pieces[n] = exec_quote_word(c->argv[i], false);
+                if (!pieces[n++])
+                        return NULL;
+        }
+        return strv_join(pieces, " ");
 }
 
 bool exec_command_line_ignores_failure(const char *line) {
