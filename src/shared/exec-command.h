@@ -110,8 +110,13 @@ int exec_command_find_executable(const char *name, char **ret);
  * Returns 0 with a new strv in *ret, or -ENOMEM. */
 int exec_command_expand_env(char * const *argv, char * const *env, char ***ret);
 
-/* For EXEC_COMMAND_VIA_SHELL: build the argv that runs c's words through
- * `shell` (an absolute path) with -c, or the bare shell when c has no words;
- * argv[0] is the shell's basename, prefixed with '-' for
- * EXEC_COMMAND_LOGIN_SHELL.  Returns 0 or -ENOMEM/-EINVAL. */
+/* For EXEC_COMMAND_VIA_SHELL: build the argv that runs the words `argv`
+ * through `shell` (an absolute path) with -c, or the bare shell when there
+ * are none; argv[0] is the shell's basename, prefixed with '-' for
+ * EXEC_COMMAND_LOGIN_SHELL.  Returns 0 or -ENOMEM/-EINVAL.
+ *
+ * Upstream (PR #37071) joins the words into the "-c" string at load time,
+ * so env expansion then sees one word: "${FOO}" is replaced inside it and a
+ * "$FOO" word is left for the shell.  To match, pass c->argv here first and
+ * run exec_command_expand_env() on the result (unless ':'). */
 int exec_command_shell_argv(const ExecCommand *c, char * const *argv, const char *shell, char ***ret);
