@@ -233,6 +233,18 @@ TEST(via_shell) {
         ASSERT_ERROR(exec_command_shell_argv(c, c->argv, "sh", &a), EINVAL);
 }
 
+TEST(via_shell_then_env) {
+        /* The upstream order: join into "-c", then expand; "$FOO" is left
+         * for the shell, "${FOO}" is replaced by porter. */
+        _cleanup_exec_command_free_list_ ExecCommand *c = parse1("|echo $FOO ${FOO}");
+        _cleanup_strv_free_ char **sh = NULL, **out = NULL;
+        char *env[] = { (char *) "FOO=a b", NULL };
+
+        ASSERT_OK(exec_command_shell_argv(c, c->argv, "/bin/sh", &sh));
+        ASSERT_OK(exec_command_expand_env(sh, env, &out));
+        check_argv(out, "sh", "-c", "echo $FOO a b", NULL);
+}
+
 static int expand_percent_i(const char *word, char **ret, void *userdata) {
         unsigned *calls = userdata;
         const char *p;
