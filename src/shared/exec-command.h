@@ -63,8 +63,9 @@ typedef int (*exec_word_expand_t)(const char *word, char **ret, void *userdata);
 
 /* Parse one Exec*= value into a list of commands (more than one only with
  * ";").  Returns the number of commands (≥ 1) with the list in *ret; 0 with
- * *ret = NULL for an empty or all-whitespace value (the "reset the list"
- * assignment); a negative errno on error, with a human-readable reason in
+ * *ret = NULL when there is no command at all (empty, whitespace, or only
+ * ";" words: the caller decides that only an empty value resets the list,
+ * as systemd does); a negative errno on error, with a human-readable reason in
  * *ret_error (a new string, may be NULL if ret_error is NULL or on ENOMEM):
  * -EINVAL for bad syntax, the expand callback's error as is, -ENOMEM. */
 int exec_command_parse(const char *line, exec_word_expand_t expand, void *userdata,
