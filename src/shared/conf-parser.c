@@ -164,7 +164,9 @@ static int read_physical_line(FILE *f, char **buf, size_t *allocated, bool *any)
                                 ungetc(d, f);
                         break;
                 }
-                if (n >= CONFIG_LINE_MAX)
+                /* systemd's read_line() counts the terminator: a line of
+                 * exactly CONFIG_LINE_MAX bytes is already too long. */
+                if (n >= CONFIG_LINE_MAX - 1)
                         return -ENOBUFS;
                 if (!GREEDY_REALLOC(*buf, *allocated, n + 2))
                         return -ENOMEM;
@@ -298,7 +300,7 @@ static bool is_comment_line(const char *l) {
 int config_parse(const ConfigParseParams *p, FILE *f) {
         _cleanup_free_ char *buf = NULL, *cont = NULL;
         size_t allocated = 0;
-        bool any = false, bom_checked = false;
+        bool any = false, bom_seen = false;
         LexState s = { .params = p };
         int r;
 
@@ -318,16 +320,21 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
                 s.line++;
                 l = buf;
 
-                /* Only the very first line may carry a byte order mark. */
-                if (!bom_checked) {
-                        bom_checked = true;
-                        l = startswith(l, UTF8_BOM) ?: l;
-                }
-
                 /* A comment line is dropped whole, even inside a continuation
-                 * and even when it ends in a backslash. */
+                 * and even when it ends in a backslash.  As in systemd, this
+                 * is decided before a byte order mark is removed. */
                 if (is_comment_line(l))
                         continue;
+
+                /* One byte order mark is skipped: the first one found at the
+                 * start of a line (systemd does not insist on line 1). */
+                if (!bom_seen) {
+                        char *q = startswith(l, UTF8_BOM);
+                        if (q) {
+                                l = q;
+                                bom_seen = true;
+                        }
+                }
 
                 if (cont) {
                         size_t a = strlen(cont), b = strlen(l);

@@ -5,12 +5,16 @@
  *
  * Grammar accepted by config_parse(), one logical line at a time:
  *
- *   file        := BOM? physical-line*
+ *   file        := physical-line*
  *   physical    := any bytes up to "\n", "\r\n", "\r" or NUL (a NUL ends a
- *                  line like a newline does); at most 1 MiB, else the whole
- *                  file fails with -ENOBUFS
+ *                  line like a newline does); shorter than 1 MiB (a line of
+ *                  1 048 576 bytes is already refused, as by systemd), else
+ *                  the whole file fails with -ENOBUFS
  *   comment     := ws* ("#" | ";") anything      ; whole line only, even
  *                                                ; inside a continuation
+ *   BOM         := the first UTF-8 byte order mark found at the start of a
+ *                  non-comment line is dropped (systemd's rule; normally it
+ *                  is the first line)
  *   continuation:= a line whose accumulated text ends in an unescaped "\":
  *                  the "\" becomes " " and the next non-comment physical
  *                  line is appended verbatim (joined text ≤ 1 MiB)

@@ -215,11 +215,36 @@ static int service_verify(const UnitConfig *u, Diagnostics *diags) {
         return 0;
 }
 
+/* systemd loads the service of an Accept=no socket together with the
+ * socket; a name that cannot be a unit name (a 248-character socket prefix
+ * plus ".service" is too long) makes the socket fail to load. */
+static int socket_check_service_name(const UnitConfig *u, Diagnostics *diags) {
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        if (u->socket->accept || u->socket->service)
+                return 0;
+        r = unit_config_triggered_service(u, &name);
+        if (r == -EINVAL) {
+                r = diagnostics_add(diags, u->fragment_path, 0, DIAGNOSTIC_ERROR,
+                                    "Cannot derive a valid service name from %s: Invalid argument", u->id);
+                return r < 0 ? r : -EINVAL;
+        }
+        return r;
+}
+
 int unit_load_finish(UnitConfig *u, Diagnostics *diags) {
         int r = 0;
 
         if (u->socket) {
-                r = socket_apply_defaults(u);
+                r = socket_check_service_name(u, diags);
+                if (r == -EINVAL) {
+                        u->load_state = UNIT_ERROR;
+                        u->load_error = r;
+                        return r;
+                }
+                if (r >= 0)
+                        r = socket_apply_defaults(u);
                 if (r >= 0)
                         r = socket_verify(u, diags);
         } else if (u->service) {
@@ -328,7 +353,7 @@ int unit_load(const LookupPaths *lp, const char *name_or_path, const SpecifierCo
         if (r < 0)
                 goto finish;
         r = unit_load_finish(u, diags);
-        if (r == -ENOEXEC)
+        if (r == -ENOEXEC || r == -EINVAL)
                 r = 0;
         if (r < 0)
                 goto finish;

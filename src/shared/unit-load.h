@@ -37,7 +37,8 @@ int unit_load(const LookupPaths *lp, const char *name_or_path, const SpecifierCo
 int unit_load_parse_file(UnitConfig *u, const char *path, const SpecifierContext *base, Diagnostics *diags);
 
 /* Apply the load-time defaults and checks (steps 4 and 5) to u; sets the
- * load state to loaded or bad-setting.  Returns 0 or -ENOEXEC. */
+ * load state to loaded, bad-setting (returns -ENOEXEC) or, for a socket
+ * whose service name would be invalid, error (returns -EINVAL). */
 int unit_load_finish(UnitConfig *u, Diagnostics *diags);
 
 /* The service a socket unit activates: Service= if set; for Accept=yes the

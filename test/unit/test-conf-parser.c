@@ -131,24 +131,24 @@ TEST(crlf_and_cr_line_endings) {
 TEST(line_limit) {
         Recorder rec = {};
         Diagnostics d = {};
-        size_t n = CONFIG_LINE_MAX + 64;
+        size_t n = CONFIG_LINE_MAX + 64, head = strlen("Key=");
         _cleanup_free_ char *big = malloc(n + 1);
 
         ASSERT_NOT_NULL(big);
-        /* exactly at the limit: accepted */
+        /* one byte below the limit: accepted */
         strcpy(big, "[Socket]\nKey=");
-        size_t head = strlen("Key=");
-        memset(big + 9 + head, 'x', CONFIG_LINE_MAX - head);
-        big[9 + CONFIG_LINE_MAX] = '\n';
-        ASSERT_EQ(parse_n(big, 9 + CONFIG_LINE_MAX + 1, &rec, &d), 0);
+        memset(big + 9 + head, 'x', CONFIG_LINE_MAX - 1 - head);
+        big[9 + CONFIG_LINE_MAX - 1] = '\n';
+        ASSERT_EQ(parse_n(big, 9 + CONFIG_LINE_MAX, &rec, &d), 0);
         ASSERT_EQ(strv_length(rec.seen), 1);
         done(&rec, &d);
 
-        /* one byte more: the whole file fails */
-        memset(big + 9 + head, 'x', CONFIG_LINE_MAX - head + 1);
-        big[9 + CONFIG_LINE_MAX + 1] = '\n';
-        ASSERT_ERROR(parse_n(big, 9 + CONFIG_LINE_MAX + 2, &rec, &d), ENOBUFS);
+        /* exactly 1 MiB: refused, the whole file fails (systemd 252 does too) */
+        memset(big + 9 + head, 'x', CONFIG_LINE_MAX - head);
+        big[9 + CONFIG_LINE_MAX] = '\n';
+        ASSERT_ERROR(parse_n(big, 9 + CONFIG_LINE_MAX + 1, &rec, &d), ENOBUFS);
         ASSERT_TRUE(has_message(&d, 2, DIAGNOSTIC_ERROR, "too long"));
+        ASSERT_EQ(strv_length(rec.seen), 0);
         done(&rec, &d);
 }
 
@@ -172,7 +172,7 @@ TEST(continuation_limit) {
         done(&rec, &d);
 }
 
-TEST(bom_skipped_only_at_start) {
+TEST(bom_skipped_once) {
         Recorder rec = {};
         Diagnostics d = {};
 
@@ -181,10 +181,22 @@ TEST(bom_skipped_only_at_start) {
         ASSERT_EQ(d.n, 0);
         done(&rec, &d);
 
-        /* a BOM later in the file is just bytes of the key */
+        /* systemd skips the first BOM at the start of any line ... */
         ASSERT_EQ(parse("[Socket]\n\xEF\xBB\xBFKey=1\n", &rec, &d), 0);
+        ASSERT_EQ(strv_length(rec.seen), 1);
+        ASSERT_EQ(d.n, 0);
+        done(&rec, &d);
+
+        /* ... but only one */
+        ASSERT_EQ(parse("\xEF\xBB\xBF[Socket]\n\xEF\xBB\xBFKey=1\n", &rec, &d), 0);
         ASSERT_EQ(strv_length(rec.seen), 0);
         ASSERT_TRUE(has_message(&d, 2, DIAGNOSTIC_WARNING, "Unknown key"));
+        done(&rec, &d);
+
+        /* the comment check comes first: "BOM# c" is no comment */
+        ASSERT_EQ(parse("\xEF\xBB\xBF# c\n[Socket]\nKey=1\n", &rec, &d), 0);
+        ASSERT_TRUE(has_message(&d, 1, DIAGNOSTIC_WARNING, "outside of section"));
+        ASSERT_EQ(strv_length(rec.seen), 1);
         done(&rec, &d);
 }
 

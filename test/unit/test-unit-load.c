@@ -198,6 +198,29 @@ TEST(socket_checks) {
                      "SocketProtocol=udplite");
 }
 
+TEST(service_name_too_long) {
+        char name[300];
+        Diagnostics d = {};
+        UnitConfig *u;
+
+        /* 248 + ".socket" fits in 255, 248 + ".service" does not */
+        memset(name, 'a', 248);
+        strcpy(name + 248, ".socket");
+        write_file(name, "[Socket]\nListenStream=1\n");
+        u = load(name, &d);
+        ASSERT_EQ(u->load_state, UNIT_ERROR);
+        ASSERT_TRUE(diag_has(&d, DIAGNOSTIC_ERROR, "service name"));
+        unit_config_free(u);
+        diagnostics_done(&d);
+
+        /* with Service= the socket's own name does not matter */
+        write_file(name, "[Socket]\nListenStream=1\nService=short.service\n");
+        u = load(name, &d);
+        ASSERT_EQ(u->load_state, UNIT_LOADED);
+        unit_config_free(u);
+        diagnostics_done(&d);
+}
+
 TEST(protocol_error_points_at_the_setting) {
         Diagnostics d = {};
         _cleanup_unit_config_free_ UnitConfig *u = NULL;
