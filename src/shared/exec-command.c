@@ -29,6 +29,37 @@ static const char *const exec_search_path[] = {
         "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
 };
 
+/* A strv being built: appending is amortized O(1) (strv_consume() counts
+ * the list each time, which is quadratic for a 1 MiB line of words). */
+typedef struct WordList {
+        char **l;
+        size_t n, allocated;
+} WordList;
+
+static void word_list_done(WordList *w) {
+        strv_free(w->l);
+}
+
+/* Append s, taking ownership (freed on failure). */
+static int word_list_consume(WordList *w, char *s) {
+        if (!s || !GREEDY_REALLOC(w->l, w->allocated, w->n + 2)) {
+                free(s);
+                return -ENOMEM;
+        }
+        w->l[w->n++] = s;
+        w->l[w->n] = NULL;
+        return 0;
+}
+
+/* The finished list (never NULL on success: an empty list is {NULL}). */
+static char **word_list_take(WordList *w) {
+        if (!w->l && !GREEDY_REALLOC(w->l, w->allocated, 1))
+                return NULL;
+        w->l[w->n] = NULL;
+        w->n = w->allocated = 0;
+        return TAKE_PTR(w->l);
+}
+
 ExecCommand *exec_command_free_list(ExecCommand *c) {
         while (c) {
                 ExecCommand *next = c->next;
@@ -202,7 +233,7 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
                           ExecCommand **ret, char **ret_error) {
         _cleanup_exec_command_free_list_ ExecCommand *c = NULL;
         _cleanup_free_ char *first = NULL, *f = NULL;
-        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_(word_list_done) WordList argv = {};
         bool separate_argv0;
         const char *rest;
         int r;
@@ -240,7 +271,7 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
                         return r;
         }
         if (!separate_argv0 && !isempty(f)) {
-                r = strv_consume(&argv, TAKE_PTR(f));
+                r = word_list_consume(&argv, TAKE_PTR(f));
                 if (r < 0)
                         return r;
         }
@@ -259,19 +290,16 @@ static int exec_parse_one(const char **p, exec_word_expand_t expand, void *userd
                 r = exec_expand_word(&w, expand, userdata, ret_error);
                 if (r < 0)
                         return r;
-                r = strv_consume(&argv, TAKE_PTR(w));
+                r = word_list_consume(&argv, TAKE_PTR(w));
                 if (r < 0)
                         return r;
         }
 
-        if (!argv && !(c->flags & EXEC_COMMAND_VIA_SHELL))
+        if (argv.n == 0 && !(c->flags & EXEC_COMMAND_VIA_SHELL))
                 return exec_error(ret_error, -EINVAL, "Empty executable name or zeroth argument");
-        if (!argv) {
-                argv = new0(char *, 1);
-                if (!argv)
-                        return -ENOMEM;
-        }
-        c->argv = TAKE_PTR(argv);
+        c->argv = word_list_take(&argv);
+        if (!c->argv)
+                return -ENOMEM;
         *ret = TAKE_PTR(c);
         return 1;
 }
@@ -456,11 +484,7 @@ static int exec_expand_word_env(const char *w, char * const *env, char **ret) {
 }
 
 int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-
-        l = new0(char *, 1);
-        if (!l)
-                return -ENOMEM;
+        _cleanup_(word_list_done) WordList l = {};
 
         STRV_FOREACH(i, argv) {
                 const char *w = *i;
@@ -470,16 +494,15 @@ int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) 
                 if (w[0] == '$' && w[1] != '{' && w[1] != '$') {
                         /* "$NAME" alone: the value split into words, quotes
                          * respected and removed; unset gives no words. */
-                        _cleanup_strv_free_ char **m = NULL;
                         const char *v = strv_env_get(env, w + 1);
 
-                        if (!v)
-                                continue;
-                        r = strv_split_extract(&m, v, NULL, EXTRACT_RELAX | EXTRACT_UNQUOTE);
-                        if (r < 0)
-                                return r;
-                        STRV_FOREACH(j, m) {
-                                r = strv_extend(&l, *j);
+                        for (const char *p = v; p;) {
+                                r = extract_first_word(&p, &x, NULL, EXTRACT_RELAX | EXTRACT_UNQUOTE);
+                                if (r < 0)
+                                        return r;
+                                if (r == 0)
+                                        break;
+                                r = word_list_consume(&l, x);
                                 if (r < 0)
                                         return r;
                         }
@@ -489,12 +512,15 @@ int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) 
                 r = exec_expand_word_env(w, env, &x);
                 if (r < 0)
                         return r;
-                r = strv_consume(&l, x);
+                r = word_list_consume(&l, x);
                 if (r < 0)
                         return r;
         }
 
-        *ret = TAKE_PTR(l);
+        char **result = word_list_take(&l);
+        if (!result)
+                return -ENOMEM;
+        *ret = result;
         return 0;
 }
 

@@ -365,4 +365,31 @@ TEST(append_list) {
         ASSERT_NULL(exec_command_free_list(NULL));
 }
 
+TEST(long_line_is_linear) {
+        /* A 1 MiB line of words (the loader's limit) parses and expands in
+         * linear time: 500000 one-letter words. */
+        size_t n = 500000;
+        _cleanup_free_ char *line = malloc(strlen("/bin/echo") + 2 * n + 1);
+        _cleanup_exec_command_free_list_ ExecCommand *c = NULL;
+        _cleanup_strv_free_ char **out = NULL;
+        _cleanup_free_ char *back = NULL;
+        char *p;
+
+        ASSERT_NOT_NULL(line);
+        p = stpcpy(line, "/bin/echo");
+        for (size_t i = 0; i < n; i++) {
+                *p++ = ' ';
+                *p++ = i % 2 ? 'x' : '$';
+        }
+        *p = '\0';
+
+        ASSERT_EQ(exec_command_parse(line, NULL, NULL, &c, NULL), 1);
+        ASSERT_EQ(strv_length(c->argv), n + 1);
+        ASSERT_OK(exec_command_expand_env(c->argv, NULL, &out));
+        ASSERT_EQ(strv_length(out), n / 2 + 1);        /* "$" alone expands to nothing */
+        back = exec_command_to_string(c);
+        ASSERT_NOT_NULL(back);
+        ASSERT_EQ(strlen(back), strlen(line));
+}
+
 RUN_TESTS()
