@@ -9,6 +9,7 @@
 
 #include "alloc-util.h"
 #include "fd-util.h"
+#include "manager-bus.h"
 #include "manager.h"
 #include "notify.h"
 #include "service-unit.h"
@@ -63,6 +64,7 @@ int manager_new(ManagerScope scope, const ManagerOps *ops, Manager **ret) {
         m->scope = scope;
         m->ops = ops ?: &manager_ops_real;
         m->notify_fd = -EBADF;
+        m->control_fd = -EBADF;
         r = sd_event_new(&m->event);
         if (r < 0)
                 return r;
@@ -88,6 +90,7 @@ Manager *manager_free(Manager *m) {
         }
         while (m->units)
                 unit_free(m->units);
+        manager_close_control(m);
         manager_close_notify(m);
         m->gc_source = sd_event_source_disable_unref(m->gc_source);
         m->sigchld_source = sd_event_source_disable_unref(m->sigchld_source);

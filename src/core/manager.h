@@ -13,6 +13,8 @@
 #include "unit-path.h"
 #include "unit.h"
 
+typedef struct ControlClient ControlClient;
+
 typedef enum ManagerScope {
         MANAGER_SYSTEM,
         MANAGER_USER,
@@ -40,6 +42,13 @@ struct Manager {
         bool reap_orphans;              /* PID 1: waitid(P_ALL) on SIGCHLD */
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         sd_event_source *gc_source;
+
+        int control_fd;                 /* <runtime>/porter/private (manager-bus.h) */
+        char *control_path;
+        sd_event_source *control_source;
+        ControlClient *clients;
+        unsigned n_clients;
+        sd_event_source *client_gc_source;
         sd_event_source *sigchld_source;
         sd_event_source *shutdown_timer;
         int exit_code;

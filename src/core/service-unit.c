@@ -310,6 +310,8 @@ static void service_enter_dead(ServiceUnit *s, ServiceResult f, bool allow_resta
         }
         if (s->result != SERVICE_SUCCESS)
                 log_unit_warning(&s->meta, "Failed with result '%s'.", service_result_to_string(s->result));
+        else if (!s->borrowed_config)
+                log_unit_info(&s->meta, "Deactivated successfully.");
         service_set_state(s, s->result == SERVICE_SUCCESS ? SERVICE_DEAD : SERVICE_FAILED);
         manager_gc_unit(s->meta.manager, &s->meta);
 }
@@ -414,7 +416,10 @@ static void service_enter_start(ServiceUnit *s) {
                 service_enter_signal(s, SERVICE_FINAL_SIGTERM, SERVICE_FAILURE_RESOURCES);
                 return;
         }
-        log_unit_debug(&s->meta, "Started main process %d.", (int) s->main_process.pid);
+        /* Per-connection instances log at debug only: one line each would
+         * flood the log under load. */
+        log_unit_full_errno(&s->meta, s->borrowed_config ? LOG_DEBUG : LOG_INFO, 0,
+                            "Started main process %d.", (int) s->main_process.pid);
 
         switch (s->config->type) {
         case SERVICE_ONESHOT:
@@ -460,6 +465,7 @@ static int service_start(Unit *u) {
         if (unit_test_start_limit(u) < 0) {
                 s->start_limit_hit = true;
                 s->result = SERVICE_FAILURE_START_LIMIT_HIT;
+                log_unit_warning(u, "Failed with result 'start-limit-hit'.");
                 service_set_state(s, SERVICE_FAILED);
                 return -ECANCELED;
         }

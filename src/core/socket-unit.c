@@ -424,6 +424,9 @@ static void socket_flush_ports(SocketUnit *s) {
 static void socket_enter_listening(SocketUnit *s) {
         if (s->config->flush_pending && !s->config->accept)
                 socket_flush_ports(s);
+        if (s->state != SOCKET_RUNNING)
+                log_unit_info(&s->meta, "Listening on %s.",
+                              s->meta.config && s->meta.config->description ? s->meta.config->description : s->meta.id);
 
         socket_set_state(s, SOCKET_LISTENING);
         if (socket_watch_fds(s) < 0)

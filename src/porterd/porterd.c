@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "manager-bus.h"
 #include "manager.h"
 #include "notify.h"
 #include "porter-config.h"
@@ -123,6 +124,8 @@ static int run(int argc, char *argv[]) {
                 r = manager_setup_signals(m);
         if (r >= 0)
                 r = manager_setup_notify(m);
+        if (r >= 0)
+                r = manager_setup_control(m);
         if (r < 0)
                 goto finish;
 

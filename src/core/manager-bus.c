@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-id128.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "manager-bus.h"
+#include "manager.h"
+#include "service-unit.h"
+#include "socket-unit.h"
+#include "socket-util.h"
+#include "string-util.h"
+#include "strv.h"
+
+#define UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
+
+struct ControlClient {
+        Manager *manager;
+        sd_bus *bus;
+        uid_t uid;
+        bool closed;
+        ControlClient *next, *prev;
+};
+
+int unit_bus_path(const char *id, char **ret) {
+        return sd_bus_path_encode(UNIT_PATH_PREFIX, id, ret);
+}
+
+/* ---- permission ---- */
+
+static int client_check_write(ControlClient *c, sd_bus_error *error) {
+        if (c->uid == 0 || c->uid == getuid())
+                return 0;
+        return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                 "Only root and uid %u may change units.", (unsigned) getuid());
+}
+
+static int no_such_unit(sd_bus_error *error, const char *name) {
+        return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit %s not loaded.", name);
+}
+
+/* ---- Manager methods ---- */
+
+static int method_hello(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return sd_bus_reply_method_return(msg, "s", ":1.1");
+}
+
+static int reply_unit_path(sd_bus_message *msg, const char *id) {
+        _cleanup_free_ char *path = NULL;
+        int r = unit_bus_path(id, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "o", path);
+}
+
+static int method_start_stop(sd_bus_message *msg, ControlClient *c, sd_bus_error *error, bool start) {
+        const char *name, *mode;
+        Unit *u = NULL;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &name, &mode);
+        if (r < 0)
+                return r;
+        r = client_check_write(c, error);
+        if (r < 0)
+                return r;
+
+        if (start)
+                (void) manager_load_unit(c->manager, name, &u);
+        else
+                u = manager_get_unit(c->manager, name);
+        if (!u)
+                return no_such_unit(error, name);
+        if (u->config && u->config->load_state != UNIT_LOADED)
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.LoadFailed",
+                                         "Unit %s failed to load: %s.", name,
+                                         unit_load_state_to_string(u->config->load_state));
+        r = start ? unit_start(u) : unit_stop(u);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to %s %s: %m", start ? "start" : "stop", name);
+        return reply_unit_path(msg, u->id);
+}
+
+static int method_start_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_start_stop(msg, userdata, error, true);
+}
+
+static int method_stop_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_start_stop(msg, userdata, error, false);
+}
+
+static int method_reset_failed_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = client_check_write(c, error);
+        if (r < 0)
+                return r;
+        Unit *u = manager_get_unit(c->manager, name);
+        if (!u)
+                return no_such_unit(error, name);
+        unit_reset_failed(u);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        Unit *u = manager_get_unit(c->manager, name);
+        if (!u)
+                return no_such_unit(error, name);
+        return reply_unit_path(msg, u->id);
+}
+
+static const char *unit_description(const Unit *u) {
+        return u->config && u->config->description ? u->config->description : u->id;
+}
+
+static const char *unit_load_state_string(const Unit *u) {
+        return u->config ? unit_load_state_to_string(u->config->load_state) : "loaded";
+}
+
+static int method_list_units(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssssssouso)");
+        for (Unit *u = c->manager->units; r >= 0 && u; u = u->next) {
+                _cleanup_free_ char *path = NULL;
+                if (u->in_gc)
+                        continue;
+                r = unit_bus_path(u->id, &path);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "(ssssssouso)", u->id, unit_description(u),
+                                                  unit_load_state_string(u),
+                                                  unit_active_state_to_string(unit_active_state(u)),
+                                                  unit_sub_state(u), "", path, 0u, "", "/");
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("StartUnit", "ss", "o", method_start_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StopUnit", "ss", "o", method_stop_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ResetFailedUnit", "s", "", method_reset_failed_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("GetUnit", "s", "o", method_get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ListUnits", "", "a(ssssssouso)", method_list_units, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable dbus_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Hello", "", "s", method_hello, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+/* ---- unit objects ---- */
+
+static int find_unit(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                     void **ret, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        _cleanup_free_ char *id = NULL;
+
+        if (sd_bus_path_decode(path, UNIT_PATH_PREFIX, &id) <= 0)
+                return 0;
+        Unit *u = manager_get_unit(c->manager, id);
+        if (!u)
+                return 0;
+        if (streq_ptr(interface, "org.freedesktop.systemd1.Socket") && !SOCKET(u))
+                return 0;
+        if (streq_ptr(interface, "org.freedesktop.systemd1.Service") && !SERVICE(u))
+                return 0;
+        *ret = u;
+        return 1;
+}
+
+static int property_unit_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Unit *u = userdata;
+        const char *v = NULL;
+
+        if (streq(property, "Id"))
+                v = u->id;
+        else if (streq(property, "Description"))
+                v = unit_description(u);
+        else if (streq(property, "LoadState"))
+                v = unit_load_state_string(u);
+        else if (streq(property, "ActiveState"))
+                v = unit_active_state_to_string(unit_active_state(u));
+        else if (streq(property, "SubState"))
+                v = unit_sub_state(u);
+        else if (streq(property, "Result"))
+                v = unit_result(u);
+        else if (streq(property, "FragmentPath"))
+                v = u->config ? u->config->fragment_path : NULL;
+        else if (streq(property, "StatusText"))
+                v = SERVICE(u) ? SERVICE(u)->status_text : NULL;
+        return sd_bus_message_append(reply, "s", strempty(v));
+}
+
+static int property_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        SocketUnit *s = SOCKET((Unit *) userdata);
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r >= 0 && s && s->service)
+                r = sd_bus_message_append(reply, "s", s->service->id);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_socket_counter(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        SocketUnit *s = SOCKET((Unit *) userdata);
+        unsigned v = streq(property, "NAccepted") ? s->n_accepted :
+                     streq(property, "NConnections") ? s->n_connections : s->n_refused;
+        return sd_bus_message_append(reply, "u", v);
+}
+
+static const char *socket_port_listen_type(const SocketPort *p) {
+        if (p->type != SOCKET_PORT_SOCKET)
+                return socket_port_type_to_string(p->type);
+        switch (p->address.type) {
+        case SOCK_DGRAM:
+                return "Datagram";
+        case SOCK_SEQPACKET:
+                return "SequentialPacket";
+        default:
+                return socket_address_family(&p->address) == AF_NETLINK ? "Netlink" : "Stream";
+        }
+}
+
+/* "mptcp", "tcp (mptcp fallback)", "tcp", "udp", "sctp", "unix", ... */
+static void socket_port_protocol(const SocketPort *p, char *buf, size_t size) {
+        int family = p->type == SOCKET_PORT_SOCKET ? socket_address_family(&p->address) : AF_UNSPEC;
+        const char *proto = socket_protocol_to_string(p->address.protocol);
+
+        if (p->type != SOCKET_PORT_SOCKET)
+                snprintf(buf, size, "%s", "-");
+        else if (family == AF_UNIX)
+                snprintf(buf, size, "unix");
+        else if (family == AF_NETLINK)
+                snprintf(buf, size, "netlink");
+        else if (p->mptcp_fell_back)
+                snprintf(buf, size, "tcp (mptcp fallback)");
+        else if (proto)
+                snprintf(buf, size, "%s", proto);
+        else
+                snprintf(buf, size, "%s", p->address.type == SOCK_DGRAM ? "udp" : "tcp");
+}
+
+static int property_ports(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        SocketUnit *s = SOCKET((Unit *) userdata);
+        bool with_proto = streq(property, "Ports");
+        int r = sd_bus_message_open_container(reply, 'a', with_proto ? "(sss)" : "(ss)");
+
+        for (size_t i = 0; r >= 0 && s && i < s->config->n_ports; i++) {
+                const SocketPort *p = &s->config->ports[i];
+                _cleanup_free_ char *addr = NULL;
+                char proto[32];
+                if (socket_port_describe(p, &addr) < 0)
+                        return -ENOMEM;
+                socket_port_protocol(p, proto, sizeof proto);
+                if (with_proto)
+                        r = sd_bus_message_append(reply, "(sss)", socket_port_listen_type(p), addr, proto);
+                else
+                        r = sd_bus_message_append(reply, "(ss)", socket_port_listen_type(p), addr);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_service_u(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ServiceUnit *s = SERVICE((Unit *) userdata);
+        unsigned v = streq(property, "MainPID") ? (unsigned) s->main_process.pid : s->n_restarts;
+        return sd_bus_message_append(reply, "u", v);
+}
+
+static int property_log_lines(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Unit *u = userdata;
+        int r = sd_bus_message_open_container(reply, 'a', "(tis)");
+        for (size_t i = 0; r >= 0 && i < u->log_ring.n; i++) {
+                const UnitLogLine *l = unit_log_ring_get(&u->log_ring, i);
+                r = sd_bus_message_append(reply, "(tis)", (uint64_t) l->timestamp, l->level, l->text);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable unit_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("Description", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("LoadState", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("ActiveState", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("SubState", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("FragmentPath", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("Triggers", "as", property_triggers, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable socket_bus_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Result", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("NAccepted", "u", property_socket_counter, 0, 0),
+        SD_BUS_PROPERTY("NConnections", "u", property_socket_counter, 0, 0),
+        SD_BUS_PROPERTY("NRefused", "u", property_socket_counter, 0, 0),
+        SD_BUS_PROPERTY("Listen", "a(ss)", property_ports, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable service_bus_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Result", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("StatusText", "s", property_unit_string, 0, 0),
+        SD_BUS_PROPERTY("MainPID", "u", property_service_u, 0, 0),
+        SD_BUS_PROPERTY("NRestarts", "u", property_service_u, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable porter_unit_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("LogLines", "a(tis)", property_log_lines, 0, 0),
+        SD_BUS_PROPERTY("Ports", "a(sss)", property_ports, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
+/* ---- connections ---- */
+
+static void client_free(ControlClient *c) {
+        Manager *m = c->manager;
+
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                m->clients = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        m->n_clients--;
+        sd_bus_flush_close_unref(c->bus);
+        free(c);
+}
+
+static int client_gc(sd_event_source *source, void *userdata) {
+        Manager *m = userdata;
+        for (ControlClient *c = m->clients, *next; c; c = next) {
+                next = c->next;
+                if (c->closed)
+                        client_free(c);
+        }
+        return 0;
+}
+
+static int client_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        Manager *m = c->manager;
+
+        /* Not freed here: we are inside this bus's own dispatch. */
+        c->closed = true;
+        if (!m->client_gc_source &&
+            sd_event_add_defer(m->event, &m->client_gc_source, client_gc, m) < 0)
+                return 0;
+        (void) sd_event_source_set_enabled(m->client_gc_source, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+static int client_add_objects(ControlClient *c) {
+        sd_bus *b = c->bus;
+        int r;
+
+        r = sd_bus_add_object_vtable(b, NULL, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                     manager_vtable, c);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(b, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                             dbus_vtable, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "org.freedesktop.systemd1.Unit",
+                                               unit_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "org.freedesktop.systemd1.Socket",
+                                               socket_bus_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "org.freedesktop.systemd1.Service",
+                                               service_bus_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "io.porter.Unit1",
+                                               porter_unit_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_object_manager(b, NULL, "/org/freedesktop/systemd1");
+        if (r >= 0)
+                r = sd_bus_match_signal(b, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+                                        "Disconnected", client_disconnected, c);
+        return r;
+}
+
+static int client_new(Manager *m, int fd) {
+        _cleanup_close_ int cfd = fd;
+        struct ucred cred;
+        socklen_t l = sizeof cred;
+        sd_id128_t id;
+        int r;
+
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0)
+                return -errno;
+        ControlClient *c = new0(ControlClient, 1);
+        if (!c)
+                return -ENOMEM;
+        c->manager = m;
+        c->uid = cred.uid;
+        c->next = m->clients;
+        if (m->clients)
+                m->clients->prev = c;
+        m->clients = c;
+        m->n_clients++;
+
+        r = sd_bus_new(&c->bus);
+        if (r >= 0)
+                r = sd_bus_set_fd(c->bus, cfd, cfd);
+        if (r >= 0) {
+                TAKE_FD(cfd);
+                r = sd_id128_randomize(&id);
+        }
+        if (r >= 0)
+                r = sd_bus_set_server(c->bus, 1, id);
+        if (r >= 0)
+                r = sd_bus_set_description(c->bus, "porter-control");
+        if (r >= 0)
+                r = client_add_objects(c);
+        if (r >= 0)
+                r = sd_bus_attach_event(c->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_start(c->bus);
+        if (r < 0) {
+                client_free(c);
+                return r;
+        }
+        return 0;
+}
+
+static int control_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0)
+                return 0; /* transient; EMFILE included: the next event retries */
+        if (m->n_clients >= MANAGER_BUS_CLIENTS_MAX) {
+                log_warning("Too many control connections, refusing one.");
+                safe_close(cfd);
+                return 0;
+        }
+        int r = client_new(m, cfd);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up control connection: %m");
+        return 0;
+}
+
+int manager_setup_control(Manager *m) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *path = strjoin(m->runtime_dir, "/porter/private");
+        union sockaddr_union sa = {};
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = sockaddr_un_set_path(&sa.un, path);
+        if (r < 0)
+                return log_error_errno(r, "Control socket path '%s' is unusable: %m", path);
+        socklen_t salen = r;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create control socket: %m");
+        (void) unlink(path);
+        /* Everyone may connect and read; SO_PEERCRED guards changes. */
+        mode_t old = umask(0111);
+        r = bind(fd, &sa.sa, salen);
+        umask(old);
+        if (r < 0)
+                return log_error_errno(errno, "Failed to bind control socket '%s': %m", path);
+        if (listen(fd, SOMAXCONN) < 0)
+                return log_error_errno(errno, "Failed to listen on '%s': %m", path);
+
+        r = sd_event_add_io(m->event, &m->control_source, fd, EPOLLIN, control_accept, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch control socket: %m");
+        (void) sd_event_source_set_description(m->control_source, "control");
+        m->control_fd = TAKE_FD(fd);
+        m->control_path = TAKE_PTR(path);
+        return 0;
+}
+
+void manager_close_control(Manager *m) {
+        while (m->clients)
+                client_free(m->clients);
+        m->client_gc_source = sd_event_source_disable_unref(m->client_gc_source);
+        m->control_source = sd_event_source_disable_unref(m->control_source);
+        m->control_fd = safe_close(m->control_fd);
+        if (m->control_path)
+                (void) unlink(m->control_path);
+        free(m->control_path);
+        m->control_path = NULL;
+}
