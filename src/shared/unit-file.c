@@ -710,8 +710,8 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
         /* systemd keeps aliases in a hash set; sorted is deterministic. */
         qsort(info->aliases, strv_length(info->aliases), sizeof(char *), strv_compare);
 
-        if (info->masked)
-                return 0;
+        /* Masked units get their drop-ins too: systemd parses them (and
+         * systemd-analyze verify reports their warnings). */
         r = collect_dropins(search_path, instance && *instance ? instance : NULL, info);
         if (r < 0)
                 return r;

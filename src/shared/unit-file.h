@@ -63,8 +63,9 @@ typedef struct UnitFileInfo {
  * -ENOENT if there is no fragment and the unit is not masked (ret is then
  * still filled, with the drop-ins found, so that callers can report them),
  * -EINVAL for an invalid name, -ELOOP for an alias loop, other -errno.
- * For a masked unit no drop-ins or dependencies are collected.  On any
- * other error *ret is left zeroed. */
+ * A masked unit has no aliases, but its drop-ins and dependencies are
+ * collected, since systemd parses them too.  On any other error *ret is
+ * left zeroed. */
 int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret);
 
 /* Free what i holds and zero it.  NULL-safe. */

@@ -301,7 +301,7 @@ TEST(linked_and_masked) {
         ASSERT_OK(unit_file_find(&lp, "masked.socket", &i));
         ASSERT_TRUE(i.masked);
         ASSERT_STREQ(i.fragment_path, p("etc/masked.socket"));
-        assert_strv(i.dropin_paths, true, NULL); /* not collected when masked */
+        assert_strv(i.dropin_paths, true, "etc/masked.socket.d/x.conf", NULL); /* parsed anyway */
         unit_file_info_done(&i);
 
         ASSERT_OK(unit_file_find(&lp, "empty.socket", &i));
@@ -521,6 +521,130 @@ TEST(real_system_units) {
                 unit_file_info_done(&i);
         }
         lookup_paths_done(&lp);
+}
+
+/* ---- random trees against systemd-analyze verify ------------------------
+ *
+ * systemd-analyze verify parses a unit's drop-ins in the order it applies
+ * them and warns "PATH:2: Unknown key 'Marker' ..." for each: the fragment
+ * and every drop-in below carry that key, so the warnings name systemd's
+ * fragment and then its drop-ins, in order.  Random trees mix dash prefixes, templates, aliases, the type's
+ * top-level directory, masked drop-ins and same-named files in several
+ * search directories. */
+
+static const char *const dirs3[] = { "etc", "run", "usr" };
+
+static void random_tree(unsigned seed, bool instance, char *ret_name, size_t n) {
+        static const char *const plain_dirs[] = {
+                "a-b-c.service.d", "a-b-.service.d", "a-.service.d", "service.d", "nick.service.d",
+        };
+        static const char *const inst_dirs[] = {
+                "a-b@i.service.d", "a-b@.service.d", "a-@i.service.d", "a-@.service.d", "service.d",
+                "nick@.service.d", "nick@i.service.d",
+        };
+        static const char *const files[] = { "10.conf", "20.conf", "30.conf", "40.conf" };
+        const char *const *cands = instance ? inst_dirs : plain_dirs;
+        size_t ncands = instance ? ELEMENTSOF(inst_dirs) : ELEMENTSOF(plain_dirs);
+        const char *frag = instance ? "a-b@.service" : "a-b-c.service";
+        const char *fdir = dirs3[rand_r(&seed) % 3];
+        char rel[300];
+
+        snprintf(rel, sizeof rel, "%s/%s", fdir, frag);
+        write_file(rel, "[Service]\nExecStart=/bin/true\nMarker=1\n");
+        /* sometimes a second copy elsewhere: the first directory wins */
+        snprintf(rel, sizeof rel, "%s/%s", dirs3[rand_r(&seed) % 3], frag);
+        if (rand_r(&seed) % 2 && access(p(rel), F_OK) < 0)
+                write_file(rel, "[Service]\nExecStart=/bin/true\nMarker=1\n");
+        /* an alias in some directory, pointing at the fragment */
+        snprintf(rel, sizeof rel, "%s/%s", dirs3[rand_r(&seed) % 3], instance ? "nick@.service" : "nick.service");
+        {
+                char target[600];
+                snprintf(target, sizeof target, "%s/%s/%s", root, fdir, frag);
+                make_link(target, rel);
+        }
+
+        for (int k = 0; k < 8; k++) {
+                const char *d = dirs3[rand_r(&seed) % 3];
+                const char *c = cands[rand_r(&seed) % ncands];
+                const char *f = files[rand_r(&seed) % ELEMENTSOF(files)];
+
+                snprintf(rel, sizeof rel, "%s/%s/%s", d, c, f);
+                if (access(p(rel), F_OK) == 0)
+                        continue;
+                if (rand_r(&seed) % 6 == 0)
+                        make_link("/dev/null", rel);
+                else
+                        write_file(rel, "[Service]\nMarker=1\n");
+        }
+
+        static const char *const plain_names[] = { "a-b-c.service", "nick.service" };
+        static const char *const inst_names[] = { "a-b@i.service", "nick@i.service" };
+        snprintf(ret_name, n, "%s", (instance ? inst_names : plain_names)[rand_r(&seed) % 2]);
+}
+
+/* The drop-ins systemd-analyze verify parses for name, in order. */
+static char **systemd_dropins(const char *name) {
+        char cmd[1200], line[2048];
+        char **l = NULL;
+        FILE *f;
+
+        snprintf(cmd, sizeof cmd,
+                 "cd / && SYSTEMD_UNIT_PATH=%s/etc:%s/run:%s/usr systemd-analyze verify %s 2>&1",
+                 root, root, root, name);
+        f = popen(cmd, "r");
+        ASSERT_NOT_NULL(f);
+        while (fgets(line, sizeof line, f)) {
+                char *e = strstr(line, ": Unknown key");
+
+                if (!startswith(line, root) || !e)
+                        continue;
+                *e = '\0';
+                *strrchr(line, ':') = '\0'; /* the line number */
+                ASSERT_OK(strv_extend(&l, line));
+        }
+        pclose(f);
+        return l;
+}
+
+TEST(same_as_systemd_analyze_verify) {
+        unsigned compared = 0;
+
+        if (access("/usr/bin/systemd-analyze", X_OK) < 0) {
+                fprintf(stderr, "systemd-analyze not installed, not comparing\n");
+                return;
+        }
+        for (unsigned seed = 1; seed <= 40; seed++) {
+                _cleanup_strv_free_ char **theirs = NULL, **ours = NULL;
+                LookupPaths lp;
+                UnitFileInfo i;
+                char name[64];
+
+                setup(&lp);
+                random_tree(seed, seed % 2 == 0, name, sizeof name);
+                theirs = systemd_dropins(name);
+
+                ASSERT_OK(unit_file_find(&lp, name, &i));
+                /* the fragment is parsed first */
+                ASSERT_OK(strv_extend(&ours, i.fragment_path));
+                STRV_FOREACH(d, i.dropin_paths)
+                        if (null_or_empty_path(*d) == 0)
+                                ASSERT_OK(strv_extend(&ours, *d));
+                bool same = strv_length(ours) == strv_length(theirs);
+                for (size_t k = 0; same && ours && ours[k]; k++)
+                        same = streq(ours[k], theirs[k]);
+                if (!same) {
+                        fprintf(stderr, "seed %u, %s:\n", seed, name);
+                        STRV_FOREACH(d, ours)
+                                fprintf(stderr, "  ours   %s\n", *d);
+                        STRV_FOREACH(d, theirs)
+                                fprintf(stderr, "  theirs %s\n", *d);
+                        ASSERT_TRUE(false);
+                }
+                compared += strv_length(ours) - 1;
+                unit_file_info_done(&i);
+                teardown(&lp);
+        }
+        fprintf(stderr, "40 random trees, %u drop-ins, same as systemd-analyze verify\n", compared);
 }
 
 RUN_TESTS();
