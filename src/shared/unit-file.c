@@ -34,6 +34,7 @@ typedef struct NameEntry {
 typedef struct NameMap {
         NameEntry *entries;
         size_t n, allocated;
+        char **notices; /* rejected alias symlinks, systemd's messages */
 } NameMap;
 
 static void name_map_done(NameMap *m) {
@@ -42,6 +43,7 @@ static void name_map_done(NameMap *m) {
                 free(m->entries[i].value);
         }
         free(m->entries);
+        strv_free(m->notices);
         *m = (NameMap) {};
 }
 
@@ -96,33 +98,43 @@ int null_or_empty_path(const char *path) {
 }
 
 /* systemd's unit_validate_alias_symlink_or_warn(): may the symlink named
- * src point to the unit file named dst?  0 or a negative errno. */
-static int alias_is_valid(const char *src, const char *dst) {
+ * src point to the unit file named dst?  0 or a negative errno; for a
+ * rejection systemd reports, *ret_notice gets its message (else NULL). */
+static int alias_is_valid(const char *src, const char *dst, char **ret_notice) {
         _cleanup_free_ char *src_inst = NULL, *dst_inst = NULL;
+        char buf[1024];
         int st, dt;
         UnitType type;
 
+        *ret_notice = NULL;
         st = unit_name_to_instance(src, &src_inst);
         if (st < 0)
                 return st;
         type = unit_name_to_type(src);
-        if (!unit_type_may_alias(type))
-                return -EINVAL;
-        if (st != UNIT_NAME_PLAIN && !unit_type_may_template(type))
-                return -EINVAL;
-        if (streq(src, dst))
-                return -ELOOP; /* a symlink to the same name elsewhere */
 
-        dt = unit_name_to_instance(dst, &dst_inst);
-        if (dt < 0)
-                return -EXDEV;
-        if (!(dt == st || (st == UNIT_NAME_INSTANCE && dt == UNIT_NAME_TEMPLATE)))
-                return -EXDEV;
-        if (dt == UNIT_NAME_INSTANCE && !streq(src_inst, dst_inst))
-                return -EXDEV;
-        if (unit_name_to_type(dst) != type)
-                return -EXDEV;
-        return 0;
+        if (!unit_type_may_alias(type))
+                snprintf(buf, sizeof buf, "%s: symlinks are not allowed for units of this type, rejecting.", src);
+        else if (st != UNIT_NAME_PLAIN && !unit_type_may_template(type))
+                snprintf(buf, sizeof buf, "%s: templates not allowed for %s units, rejecting.", src,
+                         unit_type_to_string(type));
+        else if (streq(src, dst))
+                return -ELOOP; /* a symlink to the same name elsewhere: silent */
+        else if ((dt = unit_name_to_instance(dst, &dst_inst)) < 0)
+                snprintf(buf, sizeof buf, "%s points to \"%s\" which is not a valid unit name: %s", src, dst,
+                         strerror(EXDEV));
+        else if (!(dt == st || (st == UNIT_NAME_INSTANCE && dt == UNIT_NAME_TEMPLATE)))
+                snprintf(buf, sizeof buf, "%s: symlink target name type \"%s\" does not match source, rejecting.",
+                         src, dst);
+        else if (dt == UNIT_NAME_INSTANCE && !streq(src_inst, dst_inst))
+                snprintf(buf, sizeof buf, "%s: unit symlink target \"%s\" instance name doesn't match, rejecting.",
+                         src, dst);
+        else if (unit_name_to_type(dst) != type)
+                snprintf(buf, sizeof buf, "%s: symlink target \"%s\" has incompatible suffix, rejecting.", src, dst);
+        else
+                return 0;
+
+        *ret_notice = strdup(buf);
+        return *ret_notice ? -EXDEV : -ENOMEM;
 }
 
 /* The symlink's target as an absolute path with the directories resolved
@@ -170,7 +182,7 @@ static int symlink_target(const char *dir, const char *link, const char *root, c
 /* What the symlink dir/name stands for (see the top of this file), or a
  * negative errno when it is to be ignored. */
 static int resolve_symlink(char **search_path, const char *root, const char *dir,
-                           const char *name, char **ret) {
+                           const char *name, char **ret, char **ret_notice) {
         _cleanup_free_ char *link = NULL, *target = NULL, *target_name = NULL;
         bool inside = false;
         int r;
@@ -196,7 +208,7 @@ static int resolve_symlink(char **search_path, const char *root, const char *dir
         r = path_extract_filename(target, &target_name);
         if (r < 0)
                 return r;
-        r = alias_is_valid(name, target_name);
+        r = alias_is_valid(name, target_name, ret_notice);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(target_name);
@@ -232,8 +244,11 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
                 if (S_ISREG(st.st_mode))
                         value = path_join(dir, de->d_name);
                 else if (S_ISLNK(st.st_mode)) {
-                        int k = resolve_symlink(search_path, root, dir, de->d_name, &value);
+                        char *notice = NULL;
+                        int k = resolve_symlink(search_path, root, dir, de->d_name, &value, &notice);
 
+                        if (notice && strv_consume(&m->notices, notice) < 0)
+                                k = -ENOMEM;
                         if (k == -ENOMEM) {
                                 r = k;
                                 break;
@@ -582,6 +597,7 @@ void unit_file_info_done(UnitFileInfo *i) {
         strv_free(i->wants);
         strv_free(i->requires);
         strv_free(i->upholds);
+        strv_free(i->notices);
         *i = (UnitFileInfo) {};
 }
 
@@ -792,6 +808,11 @@ int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret) {
         r = name_map_build(&map, search, lp->root_dir);
         if (r >= 0)
                 r = find_in_map(&map, search, info.name, abs, &info);
+        if (r >= 0 || r == -ENOENT) {
+                info.notices = TAKE_PTR(map.notices);
+                if (!info.notices && !(info.notices = new0(char *, 1)))
+                        r = -ENOMEM;
+        }
         name_map_done(&map);
 
         if (r < 0 && r != -ENOENT) {

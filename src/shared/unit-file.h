@@ -57,6 +57,11 @@ typedef struct UnitFileInfo {
         char **aliases;      /* other names that resolve to the same fragment */
         char **dropin_paths; /* *.conf files to apply, in the order to apply them */
         char **wants, **requires, **upholds; /* unit names from .wants/ etc. */
+        /* Alias symlinks anywhere in the search path that were rejected, in
+         * systemd's words ("b.socket: symlink target \"a.service\" has
+         * incompatible suffix, rejecting."); systemd logs them at notice
+         * level whenever it scans the search path. */
+        char **notices;
 } UnitFileInfo;
 
 /* Look up name (a unit name, or a path to a unit file) in lp and fill ret.

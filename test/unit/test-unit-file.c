@@ -251,6 +251,25 @@ TEST(bad_aliases_are_ignored) {
         unit_file_info_done(&i);
         ASSERT_OK(unit_file_find(&lp, "a.service", &i));
         assert_strv(i.aliases, false, NULL);
+        /* systemd's notices for the rejected symlinks, not for self.service */
+        ASSERT_EQ(strv_length(i.notices), 3);
+        ASSERT_TRUE(strv_contains(i.notices,
+                                  "b.socket: symlink target \"a.service\" has incompatible suffix, rejecting."));
+        ASSERT_TRUE(strv_contains(i.notices, "n.mount: symlinks are not allowed for units of this type, rejecting."));
+        ASSERT_TRUE(strv_contains(i.notices,
+                                  "plain.service: symlink target name type \"t@.service\" does not match source, rejecting."));
+        unit_file_info_done(&i);
+        make_link("x@y.service", "usr/z@w.service");
+        make_link("a.conf", "usr/c.service");
+        make_link("t@.service", "usr/d@.socket");
+        ASSERT_OK(unit_file_find(&lp, "a.service", &i));
+        ASSERT_EQ(strv_length(i.notices), 6);
+        ASSERT_TRUE(strv_contains(i.notices,
+                                  "z@w.service: unit symlink target \"x@y.service\" instance name doesn't match, rejecting."));
+        ASSERT_TRUE(strv_contains(i.notices,
+                                  "c.service points to \"a.conf\" which is not a valid unit name: Invalid cross-device link"));
+        ASSERT_TRUE(strv_contains(i.notices,
+                                  "d@.socket: symlink target \"t@.service\" has incompatible suffix, rejecting."));
         unit_file_info_done(&i);
         ASSERT_OK(unit_file_find(&lp, "self.service", &i));
         ASSERT_STREQ(i.fragment_path, p("usr/self.service"));
