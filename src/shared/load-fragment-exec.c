@@ -589,8 +589,43 @@ CONFIG_PARSER_PROTOTYPE(config_parse_exec_preserve_mode) {
         return 0;
 }
 
-/* SuccessExitStatus= & co.: exit codes 0..255 and signal names, separated
- * by whitespace; "" resets. */
+/* Exit status names systemd accepts in SuccessExitStatus= & co.: the LSB
+ * init script codes, BSD's sysexits.h, and systemd's own 2xx codes. */
+static const char *const exit_status_names[256] = {
+        [0] = "SUCCESS", [1] = "FAILURE", [2] = "INVALIDARGUMENT", [3] = "NOTIMPLEMENTED",
+        [4] = "NOPERMISSION", [5] = "NOTINSTALLED", [6] = "NOTCONFIGURED", [7] = "NOTRUNNING",
+        [64] = "USAGE", [65] = "DATAERR", [66] = "NOINPUT", [67] = "NOUSER", [68] = "NOHOST",
+        [69] = "UNAVAILABLE", [70] = "SOFTWARE", [71] = "OSERR", [72] = "OSFILE", [73] = "CANTCREAT",
+        [74] = "IOERR", [75] = "TEMPFAIL", [76] = "PROTOCOL", [77] = "NOPERM", [78] = "CONFIG",
+        [200] = "CHDIR", [201] = "NICE", [202] = "FDS", [203] = "EXEC", [204] = "MEMORY",
+        [205] = "LIMITS", [206] = "OOM_ADJUST", [207] = "SIGNAL_MASK", [208] = "STDIN",
+        [209] = "STDOUT", [210] = "CHROOT", [211] = "IOPRIO", [212] = "TIMERSLACK",
+        [213] = "SECUREBITS", [214] = "SETSCHEDULER", [215] = "CPUAFFINITY", [216] = "GROUP",
+        [217] = "USER", [218] = "CAPABILITIES", [219] = "CGROUP", [220] = "SETSID",
+        [221] = "CONFIRM", [222] = "STDERR", [224] = "PAM", [225] = "NETWORK", [226] = "NAMESPACE",
+        [227] = "NO_NEW_PRIVILEGES", [228] = "SECCOMP", [229] = "SELINUX_CONTEXT",
+        [230] = "PERSONALITY", [231] = "APPARMOR_PROFILE", [232] = "ADDRESS_FAMILIES",
+        [233] = "RUNTIME_DIRECTORY", [235] = "CHOWN", [236] = "SMACK_PROCESS_LABEL",
+        [237] = "KEYRING", [238] = "STATE_DIRECTORY", [239] = "CACHE_DIRECTORY",
+        [240] = "LOGS_DIRECTORY", [241] = "CONFIGURATION_DIRECTORY", [242] = "NUMA_POLICY",
+        [243] = "CREDENTIALS", [255] = "EXCEPTION",
+};
+
+/* An exit status as a number 0..255 or a name of the table above.
+ * Returns the status or -EINVAL/-ERANGE. */
+static int exit_status_from_string(const char *s) {
+        unsigned code;
+
+        if (safe_atou(s, &code) >= 0)
+                return code <= 255 ? (int) code : -ERANGE;
+        for (unsigned i = 0; i < ELEMENTSOF(exit_status_names); i++)
+                if (exit_status_names[i] && streq(exit_status_names[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+/* SuccessExitStatus= & co.: exit codes (numbers or names) and signal
+ * names, separated by whitespace; "" resets. */
 CONFIG_PARSER_PROTOTYPE(config_parse_set_status) {
         ExitStatusSet *set = data;
 
@@ -610,13 +645,15 @@ CONFIG_PARSER_PROTOTYPE(config_parse_set_status) {
                         return config_warn(ctx, "Invalid syntax in %s=%s, ignoring", lvalue, rvalue);
                 if (r == 0)
                         return 0;
-                if (safe_atou(word, &code) >= 0) {
-                        if (code > 255) {
-                                r = config_warn(ctx, "Exit status %s in %s= is out of range, ignoring", word, lvalue);
-                                if (r < 0)
-                                        return r;
-                                continue;
-                        }
+                r = exit_status_from_string(word);
+                if (r == -ERANGE) {
+                        r = config_warn(ctx, "Exit status %s in %s= is out of range, ignoring", word, lvalue);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (r >= 0) {
+                        code = (unsigned) r;
                         set->status[code / 8] |= (uint8_t) (1u << (code % 8));
                         continue;
                 }

@@ -365,9 +365,10 @@ TEST(service_settings) {
         _cleanup_unit_config_free_ UnitConfig *u = load("a.service",
                 "[Service]\nType=notify\nRestart=on-failure\nRestartSec=1.5s\nTimeoutSec=10\n"
                 "TimeoutStartSec=0\nRemainAfterExit=yes\nSuccessExitStatus=1 2 SIGKILL 300\n"
-                "RestartPreventExitStatus=3\nRestartPreventExitStatus=\nPIDFile=/var/run/a.pid\n"
+                "RestartPreventExitStatus=3\nRestartPreventExitStatus=\nRestartForceExitStatus=CANTCREAT TEMPFAIL NOPE\n"
+                "PIDFile=/var/run/a.pid\n"
                 "FileDescriptorStoreMax=4\nFileDescriptorStorePreserve=yes\nNotifyAccess=all\n"
-                "Sockets=a.socket b.socket\nSockets=\nSockets=c.service\nType=bogus\n", 3);
+                "Sockets=a.socket b.socket\nSockets=\nSockets=c.service\nType=bogus\n", 4);
         ServiceConfig *s = u->service;
 
         ASSERT_EQ(s->type, SERVICE_NOTIFY);
@@ -381,6 +382,8 @@ TEST(service_settings) {
         ASSERT_FALSE(exit_status_set_test_status(&s->success_status, 0));
         ASSERT_TRUE(exit_status_set_test_signal(&s->success_status, SIGKILL));
         ASSERT_FALSE(exit_status_set_test_status(&s->restart_prevent_status, 3));
+        ASSERT_TRUE(exit_status_set_test_status(&s->restart_force_status, 73));
+        ASSERT_TRUE(exit_status_set_test_status(&s->restart_force_status, 75));
         ASSERT_STREQ(s->pid_file, "/run/a.pid");
         ASSERT_EQ(s->n_fd_store_max, 4);
         ASSERT_EQ(s->fd_store_preserve, EXEC_PRESERVE_YES);
