@@ -11,7 +11,20 @@ int verb_unescape(int argc, char *argv[], void *userdata); /* porterctl-escape.c
 
 int verb_verify(int argc, char *argv[], void *userdata);   /* porterctl-verify.c */
 
+int verb_start(int argc, char *argv[], void *userdata);       /* porterctl-start.c */
+int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
+int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
+int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
+int verb_list_units(int argc, char *argv[], void *userdata);  /* porterctl-list.c */
+int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.c */
+
 #define PORTERCTL_VERB_ROWS \
+        { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
+        { "stop",         2, VERB_ANY, verb_stop,         "Stop (deactivate) one or more units" }, \
+        { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
+        { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
+        { "list-units",   1, 1,        verb_list_units,   "List the units porterd has loaded" }, \
+        { "list-sockets", 1, 1,        verb_list_sockets, "List listening sockets and what they activate" }, \
         { "verify",   2, VERB_ANY, verb_verify,   "Check unit files as porterd would load them" }, \
         { "escape",   1, VERB_ANY, verb_escape,   "Escape strings for unit names, as systemd-escape" }, \
         { "unescape", 1, VERB_ANY, verb_unescape, "Unescape strings of unit names, as systemd-escape -u" },

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* porterctl list-units and list-sockets, in systemctl's table layout: a
+ * header, the rows, and a legend (all but the rows left out with
+ * --no-legend).  list-units shows the units that are not inactive;
+ * list-sockets shows every listening address of the active socket units with
+ * the protocol really in use (mptcp, or "tcp (mptcp fallback)"), and what it
+ * activates. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "log.h"
+#include "porterctl-bus.h"
+#include "porterctl-verbs.h"
+#include "string-util.h"
+#include "strv.h"
+
+typedef struct UnitRow {
+        char *id, *description, *load, *active, *sub;
+} UnitRow;
+
+static void rows_free(UnitRow *rows, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(rows[i].id);
+                free(rows[i].description);
+                free(rows[i].load);
+                free(rows[i].active);
+                free(rows[i].sub);
+        }
+        free(rows);
+}
+
+static int list_units_call(sd_bus *bus, UnitRow **ret, size_t *ret_n) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        UnitRow *rows = NULL;
+        size_t n = 0;
+        const char *id, *desc, *load, *active, *sub, *following, *path, *jtype, *jpath;
+        uint32_t jid;
+        int r;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                               "ListUnits", &e, &reply, NULL);
+        if (r < 0) {
+                log_error("Failed to list units: %s", e.message ?: strerror(-r));
+                sd_bus_error_free(&e);
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &id, &desc, &load, &active, &sub,
+                                                  &following, &path, &jid, &jtype, &jpath)) > 0) {
+                UnitRow *nr = realloc(rows, (n + 1) * sizeof(UnitRow));
+                if (!nr) {
+                        r = -ENOMEM;
+                        break;
+                }
+                rows = nr;
+                rows[n++] = (UnitRow) { strdup(id), strdup(desc), strdup(load), strdup(active), strdup(sub) };
+        }
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                rows_free(rows, n);
+                return r;
+        }
+        *ret = rows;
+        *ret_n = n;
+        return 0;
+}
+
+static int cmp_rows(const void *a, const void *b) {
+        return strcmp(((const UnitRow *) a)->id, ((const UnitRow *) b)->id);
+}
+
+int verb_list_units(int argc, char *argv[], void *userdata) {
+        const PorterctlArgs *args = userdata;
+        sd_bus *bus = NULL;
+        UnitRow *rows = NULL;
+        size_t n = 0, shown = 0;
+        int w = 4;
+
+        if (porterctl_connect(args, &bus) < 0 || list_units_call(bus, &rows, &n) < 0) {
+                sd_bus_flush_close_unref(bus);
+                return 1;
+        }
+        qsort(rows, n, sizeof *rows, cmp_rows);
+        for (size_t i = 0; i < n; i++)
+                if (!streq(rows[i].active, "inactive") && (int) strlen(rows[i].id) > w)
+                        w = (int) strlen(rows[i].id);
+        if (!args->no_legend)
+                printf("  %-*s %-6s %-8s %-9s %s\n", w, "UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION");
+        for (size_t i = 0; i < n; i++) {
+                if (streq(rows[i].active, "inactive"))
+                        continue;
+                bool failed = streq(rows[i].active, "failed");
+                printf("%s %-*s %-6s %-8s %-9s %s\n", failed ? "●" : " ", w, rows[i].id, rows[i].load,
+                       rows[i].active, rows[i].sub, rows[i].description);
+                shown++;
+        }
+        if (!args->no_legend)
+                printf("\nLOAD   = Reflects whether the unit definition was properly loaded.\n"
+                       "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n"
+                       "SUB    = The low-level unit activation state, values depend on unit type.\n\n"
+                       "%zu loaded units listed.\n", shown);
+        rows_free(rows, n);
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
+typedef struct SocketRow {
+        char *listen, *proto, *unit, *activates;
+} SocketRow;
+
+static int socket_rows(sd_bus *bus, const char *id, SocketRow **rows, size_t *n) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *ports = NULL, *triggers = NULL;
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        _cleanup_strv_free_ char **activates = NULL;
+        const char *type, *addr, *proto, *t;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = sd_bus_get_property(bus, "org.freedesktop.systemd1", path, PORTER_BUS_UNIT_IFACE, "Triggers", &e,
+                                &triggers, "as");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(triggers, 'a', "s");
+        while (r >= 0 && (r = sd_bus_message_read(triggers, "s", &t)) > 0)
+                if (strv_extend(&activates, t) < 0)
+                        r = -ENOMEM;
+        if (r >= 0)
+                r = sd_bus_get_property(bus, "org.freedesktop.systemd1", path, PORTER_BUS_PORTER_IFACE, "Ports",
+                                        &e, &ports, "a(sss)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(ports, 'a', "(sss)");
+        _cleanup_free_ char *joined = strv_join(activates, ", ");
+        while (r >= 0 && (r = sd_bus_message_read(ports, "(sss)", &type, &addr, &proto)) > 0) {
+                SocketRow *nr = realloc(*rows, (*n + 1) * sizeof(SocketRow));
+                if (!nr) {
+                        r = -ENOMEM;
+                        break;
+                }
+                *rows = nr;
+                (*rows)[(*n)++] = (SocketRow) { strdup(addr), strdup(proto), strdup(id), strdup(strempty(joined)) };
+        }
+        sd_bus_message_unref(ports);
+        sd_bus_message_unref(triggers);
+        sd_bus_error_free(&e);
+        return r;
+}
+
+static int cmp_sockets(const void *a, const void *b) {
+        return strcmp(((const SocketRow *) a)->listen, ((const SocketRow *) b)->listen);
+}
+
+int verb_list_sockets(int argc, char *argv[], void *userdata) {
+        const PorterctlArgs *args = userdata;
+        sd_bus *bus = NULL;
+        UnitRow *units = NULL;
+        SocketRow *rows = NULL;
+        size_t n_units = 0, n = 0;
+        int wl = 6, wp = 5, wu = 4;
+
+        if (porterctl_connect(args, &bus) < 0 || list_units_call(bus, &units, &n_units) < 0) {
+                sd_bus_flush_close_unref(bus);
+                return 1;
+        }
+        for (size_t i = 0; i < n_units; i++)
+                if (endswith(units[i].id, ".socket") && streq(units[i].active, "active"))
+                        (void) socket_rows(bus, units[i].id, &rows, &n);
+        qsort(rows, n, sizeof *rows, cmp_sockets);
+        for (size_t i = 0; i < n; i++) {
+                wl = MAX(wl, (int) strlen(rows[i].listen));
+                wp = MAX(wp, (int) strlen(rows[i].proto));
+                wu = MAX(wu, (int) strlen(rows[i].unit));
+        }
+        if (!args->no_legend)
+                printf("%-*s %-*s %-*s %s\n", wl, "LISTEN", wp, "PROTO", wu, "UNIT", "ACTIVATES");
+        for (size_t i = 0; i < n; i++) {
+                printf("%-*s %-*s %-*s %s\n", wl, rows[i].listen, wp, rows[i].proto, wu, rows[i].unit,
+                       rows[i].activates);
+                free(rows[i].listen);
+                free(rows[i].proto);
+                free(rows[i].unit);
+                free(rows[i].activates);
+        }
+        if (!args->no_legend)
+                printf("\n%zu sockets listed.\n", n);
+        free(rows);
+        rows_free(units, n_units);
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* porterctl start/stop UNIT...: ask porterd, then (unless --no-block) wait
+ * until the unit left the activating/deactivating states and report a
+ * failure with the unit's last log lines, as systemctl does.  Exit status:
+ * 0, 1 when a unit failed, 5 when a unit is unknown or failed to load
+ * (systemctl's "not installed"). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "log.h"
+#include "porterctl-bus.h"
+#include "porterctl-verbs.h"
+#include "string-util.h"
+
+#define WAIT_USEC (120ULL * 1000000ULL)
+
+static bool state_is_transient(const char *s) {
+        return streq(s, "activating") || streq(s, "deactivating") || streq(s, "reloading");
+}
+
+/* Wait for a settled ActiveState; returns it (heap) or NULL. */
+static char *wait_settled(sd_bus *bus, const char *id) {
+        for (unsigned waited = 0; waited < WAIT_USEC; waited += 20000) {
+                char *state = NULL;
+                if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &state) < 0)
+                        return NULL;
+                if (!state_is_transient(state))
+                        return state;
+                free(state);
+                usleep(20000);
+        }
+        return NULL;
+}
+
+static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *name, bool start) {
+        _cleanup_free_ char *id = NULL, *state = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = porterctl_mangle(name, &id);
+        if (r < 0)
+                return 1;
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                               start ? "StartUnit" : "StopUnit", &e, NULL, "ss", id, "replace");
+        if (r < 0) {
+                bool missing = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit") ||
+                               sd_bus_error_has_name(&e, "org.freedesktop.systemd1.LoadFailed");
+                log_error("Failed to %s %s: %s", start ? "start" : "stop", id, e.message ?: strerror(-r));
+                sd_bus_error_free(&e);
+                return missing ? 5 : 1;
+        }
+        if (args->no_block)
+                return 0;
+
+        state = wait_settled(bus, id);
+        if (start && (!state || streq(state, "failed") || streq(state, "inactive"))) {
+                _cleanup_free_ char *result = NULL;
+                (void) porterctl_unit_string(bus, id, PORTER_BUS_SOCKET_IFACE, "Result", &result);
+                if (!result || isempty(result))
+                        (void) porterctl_unit_string(bus, id, PORTER_BUS_SERVICE_IFACE, "Result", &result);
+                log_error("Job for %s failed%s%s%s.\nSee \"porterctl%s status %s\" for details.", id,
+                          result && !isempty(result) ? " with result '" : "", strempty(result),
+                          result && !isempty(result) ? "'" : "", args->user ? " --user" : "", id);
+                fflush(stderr);
+                (void) porterctl_print_log(bus, id, 10);
+                return 1;
+        }
+        return 0;
+}
+
+static int start_stop(int argc, char *argv[], void *userdata, bool start) {
+        const PorterctlArgs *args = userdata;
+        sd_bus *bus = NULL;
+        int ret = 0;
+
+        if (porterctl_connect(args, &bus) < 0)
+                return 1;
+        for (int i = 1; i < argc; i++) {
+                int r = start_stop_one(bus, args, argv[i], start);
+                if (r > ret)
+                        ret = r;
+        }
+        sd_bus_flush_close_unref(bus);
+        return ret;
+}
+
+int verb_start(int argc, char *argv[], void *userdata) {
+        return start_stop(argc, argv, userdata, true);
+}
+
+int verb_stop(int argc, char *argv[], void *userdata) {
+        return start_stop(argc, argv, userdata, false);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* porterctl status UNIT... and is-active UNIT...
+ *
+ * status prints systemctl's layout: a state dot and the description, the
+ * Loaded/Active lines, what a socket listens on (with the protocol really
+ * in use, MPTCP fallback included) and its counters, a service's main PID
+ * and STATUS= text, then the unit's last log lines.  Exit status as
+ * systemctl's: 0 if all are active, 3 if one is not, 4 if one is unknown.
+ *
+ * is-active prints each unit's ActiveState ("inactive" for unknown units)
+ * and exits 0 if any is active, else 3. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "log.h"
+#include "porterctl-bus.h"
+#include "porterctl-verbs.h"
+#include "string-util.h"
+
+static const char *state_dot(const char *active, bool color) {
+        if (!color)
+                return "●";
+        if (streq(active, "active") || streq(active, "reloading"))
+                return "\033[0;1;32m●\033[0m";
+        if (streq(active, "failed"))
+                return "\033[0;1;31m●\033[0m";
+        return "●";
+}
+
+static void print_socket_part(sd_bus *bus, const char *id) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        const char *type, *addr, *proto;
+        uint32_t accepted = 0, connections = 0, refused = 0;
+
+        if (path && sd_bus_get_property(bus, "org.freedesktop.systemd1", path, PORTER_BUS_PORTER_IFACE, "Ports",
+                                        &e, &reply, "a(sss)") >= 0 &&
+            sd_bus_message_enter_container(reply, 'a', "(sss)") >= 0) {
+                bool first = true;
+                while (sd_bus_message_read(reply, "(sss)", &type, &addr, &proto) > 0) {
+                        printf("%12s %s (%s, %s)\n", first ? "Listen:" : "", addr, type, proto);
+                        first = false;
+                }
+        }
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&e);
+
+        (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NAccepted", &accepted);
+        (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NConnections", &connections);
+        (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NRefused", &refused);
+        printf("%12s %u; Connected: %u; Refused: %u\n", "Accepted:", accepted, connections, refused);
+}
+
+static void print_service_part(sd_bus *bus, const char *id) {
+        _cleanup_free_ char *status = NULL;
+        uint32_t pid = 0, restarts = 0;
+
+        if (porterctl_unit_u32(bus, id, PORTER_BUS_SERVICE_IFACE, "MainPID", &pid) >= 0 && pid > 0)
+                printf("%12s %u\n", "Main PID:", pid);
+        if (porterctl_unit_u32(bus, id, PORTER_BUS_SERVICE_IFACE, "NRestarts", &restarts) >= 0 && restarts > 0)
+                printf("%12s %u\n", "Restarts:", restarts);
+        if (porterctl_unit_string(bus, id, PORTER_BUS_SERVICE_IFACE, "StatusText", &status) >= 0 && !isempty(status))
+                printf("%12s \"%s\"\n", "Status:", status);
+}
+
+/* Returns the exit status for this unit: 0 active, 3 not active, 4 unknown. */
+static int status_one(sd_bus *bus, const char *name, bool first) {
+        _cleanup_free_ char *id = NULL, *desc = NULL, *load = NULL, *active = NULL, *sub = NULL,
+                            *fragment = NULL, *result = NULL;
+        bool is_socket;
+        int r;
+
+        if (porterctl_mangle(name, &id) < 0)
+                return 4;
+        r = porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active);
+        if (r == -ENOENT) {
+                log_error("Unit %s could not be found.", id);
+                return 4;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Failed to get the state of %s: %m", id);
+                return 4;
+        }
+        (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "Description", &desc);
+        (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "LoadState", &load);
+        (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "SubState", &sub);
+        (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "FragmentPath", &fragment);
+        is_socket = endswith(id, ".socket");
+        (void) porterctl_unit_string(bus, id, is_socket ? PORTER_BUS_SOCKET_IFACE : PORTER_BUS_SERVICE_IFACE,
+                                     "Result", &result);
+
+        if (!first)
+                putchar('\n');
+        printf("%s %s - %s\n", state_dot(active, isatty(STDOUT_FILENO)), id, strempty(desc));
+        printf("%12s %s%s%s%s\n", "Loaded:", strempty(load), fragment && *fragment ? " (" : "",
+               strempty(fragment), fragment && *fragment ? ")" : "");
+        printf("%12s %s (%s)%s%s%s\n", "Active:", active, strempty(sub),
+               streq(active, "failed") ? " (Result: " : "", streq(active, "failed") ? strempty(result) : "",
+               streq(active, "failed") ? ")" : "");
+        if (is_socket)
+                print_socket_part(bus, id);
+        else
+                print_service_part(bus, id);
+        putchar('\n');
+        fflush(stdout);
+        (void) porterctl_print_log(bus, id, 10);
+        return streq(active, "active") || streq(active, "reloading") ? 0 : 3;
+}
+
+int verb_status(int argc, char *argv[], void *userdata) {
+        sd_bus *bus = NULL;
+        int ret = 0;
+
+        if (porterctl_connect(userdata, &bus) < 0)
+                return 4;
+        for (int i = 1; i < argc; i++) {
+                int r = status_one(bus, argv[i], i == 1);
+                if (r > ret)
+                        ret = r;
+        }
+        sd_bus_flush_close_unref(bus);
+        return ret;
+}
+
+int verb_is_active(int argc, char *argv[], void *userdata) {
+        sd_bus *bus = NULL;
+        bool any = false;
+
+        if (porterctl_connect(userdata, &bus) < 0)
+                return 4;
+        for (int i = 1; i < argc; i++) {
+                _cleanup_free_ char *id = NULL, *active = NULL;
+                if (porterctl_mangle(argv[i], &id) < 0)
+                        continue;
+                if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active) < 0)
+                        puts("inactive");
+                else {
+                        puts(active);
+                        any = any || streq(active, "active") || streq(active, "reloading");
+                }
+        }
+        sd_bus_flush_close_unref(bus);
+        return any ? 0 : EXIT_PROGRAM_NOT_RUNNING;
+}

@@ -1,0 +1,128 @@
+"""porterd's control socket: porterctl verbs and busctl against a user-mode
+porterd with a temporary XDG_RUNTIME_DIR."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import program, write_unit
+from porterd_fixture import PROBE, PYTHON, Porterd, free_port, read_line, wait_for
+
+
+@pytest.fixture
+def setup(tmp_path, unit_dir):
+    exe = program("porterd")
+    ctl = program("porterctl")
+    port = free_port()
+    write_unit(unit_dir, "web.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "web.service",
+               f"[Service]\nType=notify\nExecStart={PYTHON} {PROBE} notify {tmp_path}/web.json\n")
+    write_unit(unit_dir, "broken.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n")
+    d = Porterd(exe, tmp_path, unit_dir, start=("web.socket",))
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(d.runtime))
+
+    def run(*args, user=None):
+        cmd = [ctl, "--user", *args]
+        if user:
+            cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
+    d.wait_log("Started 1 of 1 units.")
+    yield run, port, d
+    d.kill()
+    assert d.sanitizer_reports() == [], d.text()
+
+
+def test_list_sockets_and_units(setup):
+    run, port, d = setup
+    r = run("list-sockets")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["LISTEN", "PROTO", "UNIT", "ACTIVATES"]
+    assert f"127.0.0.1:{port}" in lines[1] and "tcp" in lines[1] and "web.socket" in lines[1] \
+        and "web.service" in lines[1]
+    assert "1 sockets listed." in r.stdout
+    r = run("--no-legend", "list-sockets")
+    assert len(r.stdout.splitlines()) == 1
+
+    r = run("list-units")
+    assert r.returncode == 0
+    assert "web.socket" in r.stdout and "listening" in r.stdout
+    assert "web.service" not in r.stdout, "inactive units are not listed"
+
+
+def test_status_and_is_active_exit_codes(setup):
+    run, port, d = setup
+    r = run("status", "web.socket")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Active: active (listening)" in r.stdout
+    assert f"Listen: 127.0.0.1:{port} (Stream, tcp)" in r.stdout
+    assert "Listening on web.socket." in r.stdout
+
+    assert run("is-active", "web.socket").stdout == "active\n"
+    r = run("is-active", "web")
+    assert (r.returncode, r.stdout) == (3, "inactive\n")
+    r = run("status", "nosuch.socket")
+    assert r.returncode == 4 and "could not be found" in r.stderr
+
+    # A connection starts the notify service; its STATUS= shows.
+    assert read_line(port).startswith("hello web.socket ")
+    wait_for(lambda: run("is-active", "web").returncode == 0, what="web.service active")
+    r = run("status", "web.service")
+    assert r.returncode == 0
+    assert 'Status: "probing"' in r.stdout
+    assert "Main PID:" in r.stdout
+
+
+def test_start_stop(setup):
+    run, port, d = setup
+    r = run("stop", "web.socket")
+    assert r.returncode == 0, r.stderr
+    assert run("is-active", "web.socket").returncode == 3
+    r = run("status", "web.socket")
+    assert r.returncode == 3 and "Active: inactive (dead)" in r.stdout
+    r = run("start", "web.socket")
+    assert r.returncode == 0, r.stderr
+    assert read_line(port).startswith("hello web.socket ")
+
+    r = run("start", "nosuch.socket")
+    assert r.returncode == 5 and "nosuch.socket" in r.stderr
+
+    # A oneshot service that fails: start waits for it, reports and shows
+    # its log (a Type=simple one counts as started once it runs, as in
+    # systemctl).
+    r = run("start", "broken.service")
+    assert r.returncode == 1
+    assert "Job for broken.service failed with result 'exit-code'" in r.stderr
+    assert "Main process exited, code=exited, status=1" in r.stdout
+    assert run("is-active", "broken.service").stdout == "failed\n"
+
+
+def test_unprivileged_peer_may_read_not_change(setup):
+    run, port, d = setup
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to act as another user")
+    # Let the other user reach the socket: o+x on the temporary directories.
+    for p in [d.runtime, *d.runtime.parents]:
+        if str(p) in ("/", "/tmp"):
+            break
+        os.chmod(p, os.stat(p).st_mode | 0o011)
+    r = run("is-active", "web.socket", user=65534)
+    assert (r.returncode, r.stdout) == (0, "active\n"), r.stderr
+    r = run("stop", "web.socket", user=65534)
+    assert r.returncode == 1
+    assert "Only root" in r.stderr
+    assert run("is-active", "web.socket").returncode == 0
+
+
+def test_busctl_peer_to_peer(setup):
+    run, port, d = setup
+    if not shutil.which("busctl"):
+        pytest.skip("busctl not installed")
+    addr = f"unix:path={d.runtime}/porter/private"
+    r = subprocess.run(["busctl", f"--address={addr}", "get-property", "org.freedesktop.systemd1",
+                        "/org/freedesktop/systemd1/unit/web_2esocket", "org.freedesktop.systemd1.Unit",
+                        "ActiveState"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 's "active"\n'
