@@ -16,8 +16,11 @@
  *   - the program's environment is reduced to TERM COLORTERM NO_COLOR PATH
  *     USER HOME, the -E variables and LISTEN_*;
  *   - porter additions: --protocol=mptcp|sctp|udplite, --max-connections,
- *     -v, REMOTE_* in accept mode, and fd names in accept mode ("connection"
- *     unless --fdname says otherwise, as for Accept=yes units).
+ *     -v, REMOTE_* in accept mode, fd names in accept mode ("connection"
+ *     unless --fdname says otherwise, as for Accept=yes units), and --unit
+ *     FILE.socket: the listeners, socket options, Accept=, MaxConnections=,
+ *     FileDescriptorName=, SocketUser=/SocketGroup= and Symlinks= of a socket
+ *     unit, loaded exactly as porterd loads it.
  *
  * Exit status: 0 for --help/--version, 1 when sockets cannot be set up or
  * the accept loop fails, 2 for invalid arguments, 126/127 when the program
@@ -25,7 +28,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +42,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "alloc-util.h"
+#include "conf-parser.h"
 #include "env-util.h"
 #include "fd-util.h"
 #include "log.h"
@@ -46,8 +52,12 @@
 #include "socket-options.h"
 #include "socket-util.h"
 #include "spawn.h"
+#include "specifier.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-load.h"
+#include "unit-path.h"
+#include "user-util.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CANNOT_EXECUTE 126
@@ -72,13 +82,17 @@ typedef struct Activator {
         char **setenv;          /* -E, as NAME=VALUE */
         char **fdnames;         /* --fdname, split on ':' */
         unsigned max_connections; /* 0 = unlimited */
+        bool max_connections_set;
+        char *unit_arg;         /* --unit */
         char **argv;            /* the program and its arguments */
         char *exe;              /* argv[0] resolved in $PATH */
 
-        /* fds: the inherited ones first (3..3+n_inherited-1), then ours */
+        /* fds: the inherited ones first (3..3+n_inherited-1), then the
+         * unit's ports (n_unit_ports), then the -l sockets */
         int *fds;
-        char **names;           /* one per fd, or NULL */
-        size_t n_fds, n_inherited;
+        char **names;           /* inherited names, one per inherited fd, or NULL */
+        size_t n_fds, n_inherited, n_unit_ports;
+        UnitConfig *unit;       /* --unit, loaded; owns its ports */
         SocketPort *ports;      /* our -l sockets; ports[i].fd is fds[n_inherited+i] */
         size_t n_ports;
 
@@ -86,9 +100,11 @@ typedef struct Activator {
 } Activator;
 
 static void activator_done(Activator *a) {
+        unit_config_free(a->unit);
         strv_free(a->listen);
         strv_free(a->setenv);
         strv_free(a->fdnames);
+        free(a->unit_arg);
         free(a->exe);
         for (size_t i = 0; i < a->n_ports; i++)
                 socket_port_done(&a->ports[i]);
@@ -117,6 +133,7 @@ static void help(void) {
                "  -E --setenv=NAME[=VALUE]   Pass a variable to COMMAND (bare NAME: our value)\n"
                "     --fdname=NAME[:NAME...] Names for LISTEN_FDNAMES\n"
                "     --now                   Start COMMAND at once, without waiting for traffic\n"
+               "     --unit=FILE.socket      Also listen as the socket unit FILE.socket says\n"
                "  -v --verbose               Log every connection and child\n\n"
                "File descriptors received through sd_listen_fds() are passed on first.\n"
                "See porter-activate(1).\n",
@@ -176,6 +193,7 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                 ARG_NOW,
                 ARG_PROTOCOL,
                 ARG_MAX_CONNECTIONS,
+                ARG_UNIT,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -191,6 +209,7 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                 { "now",             no_argument,       NULL, ARG_NOW             },
                 { "protocol",        required_argument, NULL, ARG_PROTOCOL        },
                 { "max-connections", required_argument, NULL, ARG_MAX_CONNECTIONS },
+                { "unit",            required_argument, NULL, ARG_UNIT            },
                 { "verbose",         no_argument,       NULL, 'v'                 },
                 {}
         };
@@ -255,8 +274,13 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                         if (errno != 0 || end == optarg || *end || v > 1000000 || optarg[0] == '-')
                                 return log_error_errno(-EINVAL, "Invalid --max-connections '%s'.", optarg);
                         a->max_connections = (unsigned) v;
+                        a->max_connections_set = true;
                         break;
                 }
+                case ARG_UNIT:
+                        if (free_and_strdup(&a->unit_arg, optarg) < 0)
+                                return log_oom();
+                        break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
                         break;
@@ -275,7 +299,7 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                                        "The --datagram and --accept options may not be combined.");
         if (a->now && a->accept)
                 return log_error_errno(-EINVAL, "--now may not be combined with --accept.");
-        if (a->max_connections > 0 && !a->accept)
+        if (a->max_connections > 0 && !a->accept && !a->unit_arg)
                 return log_error_errno(-EINVAL, "--max-connections needs --accept.");
         if (a->protocol > 0 && socket_protocol_for_type(a->protocol, a->socket_type) == 0)
                 return log_error_errno(-EINVAL, "--protocol=%s does not work with %s sockets.",
@@ -396,6 +420,145 @@ static int open_listeners(Activator *a) {
         return r;
 }
 
+/* ---- --unit ---- */
+
+static void log_diagnostics(const Diagnostics *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                const Diagnostic *x = &d->items[i];
+                int level = x->severity == DIAGNOSTIC_ERROR ? LOG_ERR : LOG_WARNING;
+
+                if (x->path && x->line > 0)
+                        log_full_errno(level, 0, "%s:%u: %s", x->path, x->line, x->message);
+                else if (x->path)
+                        log_full_errno(level, 0, "%s: %s", x->path, x->message);
+                else
+                        log_full_errno(level, 0, "%s", x->message);
+        }
+}
+
+/* Load --unit as porterd would (fragment, drop-ins, load-time checks);
+ * a unit that does not load is a usage error. */
+static int load_unit(Activator *a) {
+        _cleanup_(diagnostics_done) Diagnostics diags = {};
+        _cleanup_(lookup_paths_done) LookupPaths lp = {};
+        _cleanup_(specifier_context_done) SpecifierContext ctx = {};
+        bool user = geteuid() != 0;
+        int r;
+
+        if (!a->unit_arg)
+                return 0;
+        r = lookup_paths_init(&lp, user, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the unit search path: %m");
+        r = specifier_context_init_manager(&ctx, user);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up specifiers: %m");
+        r = unit_load(&lp, a->unit_arg, &ctx, &a->unit, &diags);
+        log_diagnostics(&diags);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load '%s': %m", a->unit_arg);
+        if (a->unit->load_state != UNIT_LOADED)
+                return log_error_errno(a->unit->load_error ?: -EINVAL, "Unit '%s' did not load (%s).",
+                                       a->unit->id, unit_load_state_to_string(a->unit->load_state));
+        if (!a->unit->socket)
+                return log_error_errno(-EINVAL, "'%s' is not a socket unit.", a->unit->id);
+        if (a->unit->socket->n_ports == 0)
+                return log_error_errno(-EINVAL, "Unit '%s' has no Listen*= setting.", a->unit->id);
+
+        if (a->unit->socket->accept)
+                a->accept = true;
+        if (a->accept && !a->max_connections_set)
+                a->max_connections = a->unit->socket->max_connections;
+        if (a->accept && a->now)
+                return log_error_errno(-EINVAL, "--now may not be combined with Accept=yes of '%s'.", a->unit->id);
+        return 0;
+}
+
+static int resolve_owner(const SocketConfig *s, uid_t *ret_uid, gid_t *ret_gid) {
+        *ret_uid = (uid_t) -1;
+        *ret_gid = (gid_t) -1;
+        if (s->socket_user && parse_uid(s->socket_user, ret_uid) < 0) {
+                struct passwd *pw = getpwnam(s->socket_user);
+                if (!pw)
+                        return log_error_errno(-ESRCH, "Unknown SocketUser= '%s'.", s->socket_user);
+                *ret_uid = pw->pw_uid;
+                if (!s->socket_group)
+                        *ret_gid = pw->pw_gid;
+        }
+        if (s->socket_group && parse_gid(s->socket_group, ret_gid) < 0) {
+                struct group *gr = getgrnam(s->socket_group);
+                if (!gr)
+                        return log_error_errno(-ESRCH, "Unknown SocketGroup= '%s'.", s->socket_group);
+                *ret_gid = gr->gr_gid;
+        }
+        return 0;
+}
+
+static void warn_symlink(void *userdata, const char *path, int error) {
+        log_warning_errno(error, "%s: failed to create symlink '%s': %m", (const char *) userdata, path);
+}
+
+/* Open the unit's ports in configuration order, with its options. */
+static int open_unit_ports(Activator *a) {
+        SocketConfig *s;
+        uid_t uid;
+        gid_t gid;
+        int *fds, r;
+
+        if (!a->unit)
+                return 0;
+        s = a->unit->socket;
+        r = resolve_owner(s, &uid, &gid);
+        if (r < 0)
+                return r;
+        fds = realloc(a->fds, sizeof(int) * (a->n_fds + s->n_ports));
+        if (!fds)
+                return log_oom();
+        a->fds = fds;
+
+        for (size_t i = 0; i < s->n_ports; i++) {
+                _cleanup_free_ char *text = NULL, *what = NULL;
+                SocketPort *p = &s->ports[i];
+
+                (void) socket_port_describe(p, &what);
+                r = socket_port_open(p, &s->options, &text);
+                if (r < 0)
+                        return log_error_errno(r, "%s: %s", a->unit->id, text ?: "Failed to open a listener.");
+                if (text)
+                        log_warning("%s: %s", a->unit->id, text);
+                if (p->type == SOCKET_PORT_SOCKET)
+                        (void) socket_options_apply_post_listen(&s->options, p->fd,
+                                                                socket_address_family(&p->address),
+                                                                p->address.protocol, warn_option,
+                                                                what ?: a->unit->id);
+                else if (p->type == SOCKET_PORT_FIFO)
+                        (void) socket_options_apply_fifo(&s->options, p->fd, warn_option, what ?: a->unit->id);
+                if (uid != (uid_t) -1 || gid != (gid_t) -1) {
+                        r = socket_port_chown(p, uid, gid);
+                        if (r < 0)
+                                return log_error_errno(r, "%s: failed to change the owner of %s: %m",
+                                                       a->unit->id, strna(what));
+                }
+                if (s->options.symlinks && socket_port_get_path(p))
+                        (void) socket_symlinks_create(s->options.symlinks, socket_port_get_path(p),
+                                                      s->options.directory_mode, s->options.remove_on_stop,
+                                                      warn_symlink, a->unit->id);
+                a->fds[a->n_fds++] = p->fd;
+                a->n_unit_ports++;
+        }
+        return 0;
+}
+
+/* The name an fd has unless --fdname says otherwise: the inherited name,
+ * the unit's FileDescriptorName=, or NULL for -l sockets. */
+static const char *default_fd_name(const Activator *a, size_t i) {
+        if (i < a->n_inherited)
+                return a->names ? a->names[i] : NULL;
+        if (i < a->n_inherited + a->n_unit_ports)
+                return a->unit->socket->fdname;
+        return NULL;
+}
+
 static void log_listening(const Activator *a) {
         for (size_t i = 0; i < a->n_fds; i++) {
                 union sockaddr_union sa;
@@ -404,6 +567,16 @@ static void log_listening(const Activator *a) {
 
                 if (getsockname(a->fds[i], &sa.sa, &l) >= 0)
                         (void) sockaddr_pretty(&sa.sa, l, false, &s);
+                else {
+                        /* A FIFO, special file or message queue of --unit. */
+                        char link[64], target[4096];
+                        ssize_t n;
+
+                        snprintf(link, sizeof link, "/proc/self/fd/%d", a->fds[i]);
+                        n = readlink(link, target, sizeof target - 1);
+                        if (n > 0)
+                                s = strndup(target, (size_t) n);
+                }
                 log_info("Listening on %s as %d.", strna(s), a->fds[i]);
         }
 }
@@ -428,7 +601,7 @@ static int build_env(Activator *a) {
 
 /* The name of fd i in non-accept mode: --fdname (a single name repeated, a
  * count mismatch only warned about, as systemd does), else the inherited
- * names with "unknown" for ours, else none. */
+ * and unit names with "unknown" for the -l sockets, else none. */
 static int build_names(Activator *a, char ***ret) {
         size_t n_names = strv_length(a->fdnames);
         _cleanup_strv_free_ char **l = NULL;
@@ -440,9 +613,9 @@ static int build_names(Activator *a, char ***ret) {
                 for (size_t i = 0; i < (n_names == 1 ? a->n_fds : n_names); i++)
                         if (strv_extend(&l, a->fdnames[n_names == 1 ? 0 : i]) < 0)
                                 return log_oom();
-        } else if (a->names)
+        } else if (a->names || a->n_unit_ports > 0)
                 for (size_t i = 0; i < a->n_fds; i++)
-                        if (strv_extend(&l, i < a->n_inherited && a->names[i] ? a->names[i] : "unknown") < 0)
+                        if (strv_extend(&l, default_fd_name(a, i) ?: "unknown") < 0)
                                 return log_oom();
         *ret = TAKE_PTR(l);
         return 0;
@@ -511,6 +684,10 @@ static int wait_and_exec(Activator *a) {
 typedef struct Listener {
         int fd;
         SpawnTemplate *template;
+        /* --unit: the options to apply to each connection, as systemd does
+         * for Accept=yes (NULL for -l and inherited sockets) */
+        const SocketOptions *connection_options;
+        int family, protocol;
 } Listener;
 
 typedef struct AcceptLoop {
@@ -532,8 +709,9 @@ static void accept_loop_done(AcceptLoop *l) {
 }
 
 /* The name of the connection accepted on fd i: --fdname (one name for all,
- * else by position), else the inherited name, else "connection" as for an
- * Accept=yes unit without FileDescriptorName=. */
+ * else by position), else the inherited name or the unit's
+ * FileDescriptorName=, else "connection" as for an Accept=yes unit without
+ * FileDescriptorName=. */
 static const char *accept_name(const Activator *a, size_t i) {
         size_t n = strv_length(a->fdnames);
 
@@ -541,9 +719,7 @@ static const char *accept_name(const Activator *a, size_t i) {
                 return a->fdnames[0];
         if (i < n)
                 return a->fdnames[i];
-        if (i < a->n_inherited && a->names && a->names[i])
-                return a->names[i];
-        return "connection";
+        return default_fd_name(a, i) ?: "connection";
 }
 
 static int listener_prepare(AcceptLoop *l, size_t i) {
@@ -583,6 +759,11 @@ static int listener_prepare(AcceptLoop *l, size_t i) {
         p.envp = env;
 
         l->listeners[i].fd = a->fds[i];
+        if (i >= a->n_inherited && i < a->n_inherited + a->n_unit_ports) {
+                l->listeners[i].connection_options = &a->unit->socket->options;
+                l->listeners[i].family = socket_get_family(a->fds[i]);
+                (void) getsockopt_int(a->fds[i], SOL_SOCKET, SO_PROTOCOL, &l->listeners[i].protocol);
+        }
         r = spawn_template_new(&p, &l->listeners[i].template);
         if (r < 0)
                 return log_error_errno(r, "Failed to prepare '%s': %m", a->exe);
@@ -673,6 +854,9 @@ static int accept_some(AcceptLoop *l, size_t i) {
                         return log_error_errno(-errno, "Failed to accept a connection on fd %d: %m", li->fd);
                 }
 
+                if (li->connection_options)
+                        (void) socket_options_apply_post_listen(li->connection_options, cfd, li->family,
+                                                                li->protocol, NULL, NULL);
                 r = spawn_template_spawn(li->template, cfd, &sa.sa, len, &pid, &step);
                 if (r < 0)
                         log_error_errno(r, "Failed to start '%s' for a connection on fd %d (step %s): %m",
@@ -745,12 +929,12 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Cannot run '%s': %m", a.argv[0]), exit_status_for_exec_error(r);
 
-        if (parse_listeners(&a) < 0)
+        if (parse_listeners(&a) < 0 || load_unit(&a) < 0)
                 return EXIT_USAGE;
-        if (take_inherited_fds(&a) < 0 || open_listeners(&a) < 0)
+        if (take_inherited_fds(&a) < 0 || open_unit_ports(&a) < 0 || open_listeners(&a) < 0)
                 return EXIT_FAILURE;
         if (a.n_fds == 0)
-                return log_error_errno(-EINVAL, "No sockets to listen on: use -l/--listen "
+                return log_error_errno(-EINVAL, "No sockets to listen on: use -l/--listen, --unit, "
                                        "or start porter-activate with LISTEN_FDS."), EXIT_USAGE;
         log_listening(&a);
         if (build_env(&a) < 0)

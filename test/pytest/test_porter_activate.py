@@ -607,3 +607,86 @@ def test_bind_failure_is_exit_1():
         r = run_activate("-l", f"127.0.0.1:{port}", "/bin/true")
     assert r.returncode == 1
     assert f"127.0.0.1:{port}" in r.stderr
+
+
+# ---------------------------------------------------------------- --unit
+
+
+def test_unit_ports_options_and_names(activate, tmp_path):
+    """--unit takes the listeners, SocketMode=, FileDescriptorName= and the
+    socket options of a unit file, in configuration order, in front of -l."""
+    port, dport, lport = free_port(), free_port_udp(), free_port()
+    path = tmp_path / "run" / "u.sock"
+    unit = tmp_path / "demo.socket"
+    unit.write_text(f"""[Socket]
+ListenStream=127.0.0.1:{port}
+ListenDatagram=127.0.0.1:{dport}
+ListenStream={path}
+ListenFIFO={tmp_path}/fifo
+SocketMode=0600
+DirectoryMode=0700
+FileDescriptorName=demo
+KeepAlive=yes
+ReceiveBuffer=65536
+""")
+    report = tmp_path / "report"
+    a = activate("--unit", str(unit), "-l", f"127.0.0.1:{lport}", probe(), "--report", str(report))
+    a.wait_listening(5)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    poke(("127.0.0.1", lport))
+    r = read_report(report)
+    assert sorted(r.fds) == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert r.fds[3]["port"] == str(port) and r.fds[3]["type"] == "1"
+    assert r.fds[4]["port"] == str(dport) and r.fds[4]["type"] == "2"
+    assert r.fds[5]["family"] == "1"
+    assert r.fds[6]["kind"] == "fifo"
+    assert r.fds[7]["port"] == str(lport)
+    assert r.env["LISTEN_FDNAMES"] == "demo:demo:demo:demo:unknown"
+    assert r.sd_listen_fds == 5
+
+
+def test_unit_accept_yes(activate, tmp_path):
+    """Accept=yes in the unit turns on accept mode; connections are named
+    "connection"; MaxConnections= limits the children."""
+    port = free_port()
+    unit = tmp_path / "acc.socket"
+    unit.write_text(f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nMaxConnections=1\n")
+    d = tmp_path / "reports"
+    d.mkdir()
+    a = activate("--unit", str(unit), probe(), "--report-dir", str(d), "--serve")
+    a.wait_listening()
+    first = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    read_reports(d, 1)
+    second = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    time.sleep(0.3)
+    assert len(list(d.iterdir())) == 1  # MaxConnections=1: the second waits
+    first.close()
+    reports = read_reports(d, 2)
+    second.close()
+    for r in reports:
+        assert r.names == {3: "connection"}
+        assert r.fds[3]["listening"] == "0"
+        assert r.env["REMOTE_ADDR"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[Socket]\nBacklog=abc\n", "Unit has no Listen setting"),
+    ("[Socket]\nListenStream=/tmp/porter-test-u.sock\nSocketProtocol=mptcp\n", "did not load"),
+])
+def test_unit_load_errors(tmp_path, text, message):
+    unit = tmp_path / "bad.socket"
+    unit.write_text(text)
+    r = run_activate("--unit", str(unit), "/bin/true")
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr
+    if "Backlog" in text:
+        assert f"{unit}:2: " in r.stderr  # file:line diagnostics
+
+
+def test_unit_not_a_socket(tmp_path):
+    unit = tmp_path / "x.service"
+    unit.write_text("[Service]\nExecStart=/bin/true\n")
+    r = run_activate("--unit", str(unit), "/bin/true")
+    assert r.returncode == 2
+    assert "'x.service' is not a socket unit." in r.stderr
