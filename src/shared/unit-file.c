@@ -35,6 +35,17 @@ typedef struct NameMap {
         NameEntry *entries;
         size_t n, allocated;
         char **notices; /* rejected alias symlinks, systemd's messages */
+        /* realpath() of the last symlink target directory: most symlinks
+         * of a directory point into the same one or two places. */
+        char *last_parent, *last_real;
+        /* Every "dir/x.d", "dir/x.wants", ... entry seen while scanning: the
+         * drop-in walk probes many names, and a lookup in memory is far
+         * cheaper than a stat() each (systemd's unit_path_cache). */
+        char **dropin_dirs;
+        /* Open-addressing hash index into entries (SIZE_MAX = empty), kept
+         * at most half full, so that lookups do not scan the whole map. */
+        size_t *index;
+        size_t index_size;
 } NameMap;
 
 static void name_map_done(NameMap *m) {
@@ -44,24 +55,71 @@ static void name_map_done(NameMap *m) {
         }
         free(m->entries);
         strv_free(m->notices);
+        free(m->last_parent);
+        free(m->last_real);
+        strv_free(m->dropin_dirs);
+        free(m->index);
         *m = (NameMap) {};
 }
 
-static const char *name_map_get(const NameMap *m, const char *name) {
-        for (size_t i = 0; i < m->n; i++)
-                if (streq(m->entries[i].name, name))
-                        return m->entries[i].value;
-        return NULL;
+static size_t name_hash(const char *s) {
+        size_t h = 5381; /* djb2: plenty for a few hundred names */
+
+        for (; *s; s++)
+                h = h * 33 + (unsigned char) *s;
+        return h;
 }
 
-/* Takes ownership of name and value (also on failure). */
+/* The slot of name in the index, or the empty slot where it would go. */
+static size_t name_map_slot(const NameMap *m, const char *name) {
+        size_t mask = m->index_size - 1, i = name_hash(name) & mask;
+
+        while (m->index[i] != SIZE_MAX && !streq(m->entries[m->index[i]].name, name))
+                i = (i + 1) & mask;
+        return i;
+}
+
+static const char *name_map_get(const NameMap *m, const char *name) {
+        size_t i;
+
+        if (m->index_size == 0)
+                return NULL;
+        i = name_map_slot(m, name);
+        return m->index[i] == SIZE_MAX ? NULL : m->entries[m->index[i]].value;
+}
+
+/* Grow the index to twice the entries it must hold, and refill it. */
+static int name_map_reindex(NameMap *m, size_t need) {
+        size_t size = 64;
+
+        while (size < 2 * need)
+                size *= 2;
+        if (size <= m->index_size)
+                return 0;
+        free(m->index);
+        m->index = new(size_t, size);
+        if (!m->index) {
+                m->index_size = 0;
+                return -ENOMEM;
+        }
+        m->index_size = size;
+        memset(m->index, 0xff, size * sizeof(size_t)); /* all SIZE_MAX */
+        for (size_t k = 0; k < m->n; k++)
+                m->index[name_map_slot(m, m->entries[k].name)] = k;
+        return 0;
+}
+
+/* Takes ownership of name and value (also on failure).  The name must not
+ * be in the map yet. */
 static int name_map_put(NameMap *m, char *name, char *value) {
-        if (!GREEDY_REALLOC(m->entries, m->allocated, m->n + 1)) {
+        if (!GREEDY_REALLOC(m->entries, m->allocated, m->n + 1) || name_map_reindex(m, m->n + 1) < 0) {
                 free(name);
                 free(value);
                 return -ENOMEM;
         }
-        m->entries[m->n++] = (NameEntry) { name, value };
+        m->entries[m->n] = (NameEntry) { name, value };
+        m->index[name_map_slot(m, name)] = m->n;
+        m->n++;
         return 0;
 }
 
@@ -141,7 +199,22 @@ static int alias_is_valid(const char *src, const char *dst, char **ret_notice) {
  * but not the last component (systemd: chase() with CHASE_NOFOLLOW), so that
  * /etc/systemd/system/x.service -> /lib/systemd/system/y.service is seen
  * inside /usr/lib/systemd/system on a merged-/usr system. */
-static int symlink_target(const char *dir, const char *link, const char *root, char **ret) {
+/* realpath(parent), remembered for the next call; NULL if it fails. */
+static char *realpath_cached(NameMap *m, const char *parent) {
+        if (!m->last_parent || !streq(m->last_parent, parent)) {
+                free(m->last_parent);
+                free(m->last_real);
+                m->last_real = realpath(parent, NULL);
+                m->last_parent = strdup(parent);
+                if (!m->last_parent) {
+                        free(m->last_real);
+                        m->last_real = NULL;
+                }
+        }
+        return m->last_real ? strdup(m->last_real) : NULL;
+}
+
+static int symlink_target(NameMap *m, const char *dir, const char *link, const char *root, char **ret) {
         _cleanup_free_ char *target = NULL, *abs = NULL, *parent = NULL, *file = NULL;
         char buf[PATH_MAX];
         char *real;
@@ -167,7 +240,7 @@ static int symlink_target(const char *dir, const char *link, const char *root, c
         r = path_extract_directory(abs, &parent);
         if (r < 0)
                 return r;
-        real = realpath(parent, NULL);
+        real = realpath_cached(m, parent);
         if (real) {
                 target = path_join(real, file);
                 free(real);
@@ -181,7 +254,7 @@ static int symlink_target(const char *dir, const char *link, const char *root, c
 
 /* What the symlink dir/name stands for (see the top of this file), or a
  * negative errno when it is to be ignored. */
-static int resolve_symlink(char **search_path, const char *root, const char *dir,
+static int resolve_symlink(NameMap *m, char **search_path, const char *root, const char *dir,
                            const char *name, char **ret, char **ret_notice) {
         _cleanup_free_ char *link = NULL, *target = NULL, *target_name = NULL;
         bool inside = false;
@@ -190,7 +263,7 @@ static int resolve_symlink(char **search_path, const char *root, const char *dir
         link = path_join(dir, name);
         if (!link)
                 return -ENOMEM;
-        r = symlink_target(dir, link, root, &target);
+        r = symlink_target(m, dir, link, root, &target);
         if (r < 0)
                 return r;
 
@@ -233,19 +306,35 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
                 struct stat st;
                 char *name, *value = NULL;
 
+                if (endswith(de->d_name, ".d") || endswith(de->d_name, ".wants") ||
+                    endswith(de->d_name, ".requires") || endswith(de->d_name, ".upholds")) {
+                        char *path = path_join(dir, de->d_name);
+
+                        if (!path || strv_consume(&m->dropin_dirs, path) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        continue;
+                }
                 if (!unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
                         continue;
                 /* An earlier (higher-priority) directory already had it. */
                 if (name_map_get(m, de->d_name))
                         continue;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                /* d_type saves a stat() per entry where the file system fills it. */
+                if (de->d_type == DT_REG)
+                        st.st_mode = S_IFREG;
+                else if (de->d_type == DT_LNK)
+                        st.st_mode = S_IFLNK;
+                else if (de->d_type != DT_UNKNOWN ||
+                         fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
 
                 if (S_ISREG(st.st_mode))
                         value = path_join(dir, de->d_name);
                 else if (S_ISLNK(st.st_mode)) {
                         char *notice = NULL;
-                        int k = resolve_symlink(search_path, root, dir, de->d_name, &value, &notice);
+                        int k = resolve_symlink(m, search_path, root, dir, de->d_name, &value, &notice);
 
                         if (notice && strv_consume(&m->notices, notice) < 0)
                                 k = -ENOMEM;
@@ -298,7 +387,7 @@ static int add_alias_names(const NameMap *m, const char *key, int name_type, con
                 _cleanup_free_ char *dst_name = NULL, *src_inst = NULL, *alias = NULL;
                 const char *src = m->entries[i].name, *dst;
 
-                if (name_map_resolve(m, src, &dst) < 0 || null_or_empty_path(dst) != 0)
+                if (name_map_resolve(m, src, &dst) < 0)
                         continue;
                 r = path_extract_filename(dst, &dst_name);
                 if (r < 0)
@@ -312,7 +401,8 @@ static int add_alias_names(const NameMap *m, const char *key, int name_type, con
                                 continue;
                         free_and_replace(dst_name, x);
                 }
-                if (!streq(dst_name, key))
+                /* The name check first: the stat below is the costly part. */
+                if (!streq(dst_name, key) || null_or_empty_path(dst) != 0)
                         continue;
 
                 if (name_type == UNIT_NAME_INSTANCE && unit_name_is_valid(src, UNIT_NAME_TEMPLATE)) {
@@ -362,7 +452,8 @@ static bool hidden_or_backup_file(const char *name) {
 }
 
 /* Add unit_path/name+suffix if it is a directory. */
-static int add_dir_if_exists(const char *unit_path, const char *name, const char *suffix, char ***dirs) {
+static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
+                             char ***dirs) {
         _cleanup_free_ char *leaf = NULL, *path = NULL;
         struct stat st;
 
@@ -372,6 +463,8 @@ static int add_dir_if_exists(const char *unit_path, const char *name, const char
         path = path_join(unit_path, leaf);
         if (!path)
                 return -ENOMEM;
+        if (!strv_contains(m->dropin_dirs, path))
+                return 0;
         if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                 return 0;
         return strv_extend_unique(dirs, path);
@@ -380,13 +473,14 @@ static int add_dir_if_exists(const char *unit_path, const char *name, const char
 /* The drop-in directories of one name in one search directory: the name,
  * its template, then the dash-prefix truncations (a-b-c.socket ->
  * a-b-.socket -> a-.socket), each again with its template. */
-static int find_dirs(const char *unit_path, const char *name, const char *suffix, char ***dirs) {
+static int find_dirs(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
+                     char ***dirs) {
         _cleanup_free_ char *prefix = NULL, *instance = NULL, *built = NULL;
         bool is_instance, chopped = false;
         char *dash;
         int r;
 
-        r = add_dir_if_exists(unit_path, name, suffix, dirs);
+        r = add_dir_if_exists(m, unit_path, name, suffix, dirs);
         if (r < 0)
                 return r;
 
@@ -397,7 +491,7 @@ static int find_dirs(const char *unit_path, const char *name, const char *suffix
                 r = unit_name_template(name, &template);
                 if (r < 0)
                         return r;
-                r = find_dirs(unit_path, template, suffix, dirs);
+                r = find_dirs(m, unit_path, template, suffix, dirs);
                 if (r < 0)
                         return r;
         }
@@ -436,7 +530,7 @@ static int find_dirs(const char *unit_path, const char *name, const char *suffix
         r = unit_name_build(prefix, instance, strrchr(name, '.'), &built);
         if (r < 0)
                 return r;
-        return find_dirs(unit_path, built, suffix, dirs);
+        return find_dirs(m, unit_path, built, suffix, dirs);
 }
 
 typedef struct ConfFile {
@@ -514,14 +608,14 @@ static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
 
 /* systemd's unit_file_find_dropin_paths(): all names in every search
  * directory, then the type's top-level directory in every one. */
-static int find_dropin_paths(char **search_path, char **names, const char *dir_suffix,
+static int find_dropin_paths(const NameMap *m, char **search_path, char **names, const char *dir_suffix,
                              const char *file_suffix, char ***ret) {
         _cleanup_strv_free_ char **dirs = NULL;
         int r;
 
         STRV_FOREACH(n, names)
                 STRV_FOREACH(p, search_path) {
-                        r = find_dirs(*p, *n, dir_suffix, &dirs);
+                        r = find_dirs(m, *p, *n, dir_suffix, &dirs);
                         if (r < 0)
                                 return r;
                 }
@@ -532,7 +626,7 @@ static int find_dropin_paths(char **search_path, char **names, const char *dir_s
                 if (!type)
                         return -EINVAL;
                 STRV_FOREACH(p, search_path) {
-                        r = find_dirs(*p, type, dir_suffix, &dirs);
+                        r = find_dirs(m, *p, type, dir_suffix, &dirs);
                         if (r < 0)
                                 return r;
                 }
@@ -542,12 +636,12 @@ static int find_dropin_paths(char **search_path, char **names, const char *dir_s
 
 /* The unit names listed in .wants/ (etc.) directories: symlinks only, not
  * masked, valid names; templates get the unit's instance. */
-static int find_dependencies(char **search_path, char **names, const char *instance,
+static int find_dependencies(const NameMap *m, char **search_path, char **names, const char *instance,
                              const char *dir_suffix, char ***ret) {
         _cleanup_strv_free_ char **paths = NULL, **deps = NULL;
         int r;
 
-        r = find_dropin_paths(search_path, names, dir_suffix, NULL, &paths);
+        r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, &paths);
         if (r < 0)
                 return r;
 
@@ -606,7 +700,7 @@ static int strv_compare(const void *a, const void *b) {
 }
 
 /* Fill drop-ins and dependencies of info for its id and aliases. */
-static int collect_dropins(char **search_path, const char *instance, UnitFileInfo *info) {
+static int collect_dropins(const NameMap *m, char **search_path, const char *instance, UnitFileInfo *info) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
@@ -619,16 +713,16 @@ static int collect_dropins(char **search_path, const char *instance, UnitFileInf
                         return r;
         }
 
-        r = find_dropin_paths(search_path, names, ".d", ".conf", &info->dropin_paths);
+        r = find_dropin_paths(m, search_path, names, ".d", ".conf", &info->dropin_paths);
         if (r < 0)
                 return r;
-        r = find_dependencies(search_path, names, instance, ".wants", &info->wants);
+        r = find_dependencies(m, search_path, names, instance, ".wants", &info->wants);
         if (r < 0)
                 return r;
-        r = find_dependencies(search_path, names, instance, ".requires", &info->requires);
+        r = find_dependencies(m, search_path, names, instance, ".requires", &info->requires);
         if (r < 0)
                 return r;
-        return find_dependencies(search_path, names, instance, ".upholds", &info->upholds);
+        return find_dependencies(m, search_path, names, instance, ".upholds", &info->upholds);
 }
 
 /* The primary name: the fragment's file name, with the requested
@@ -728,7 +822,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
 
         /* Masked units get their drop-ins too: systemd parses them (and
          * systemd-analyze verify reports their warnings). */
-        r = collect_dropins(search_path, instance && *instance ? instance : NULL, info);
+        r = collect_dropins(m, search_path, instance && *instance ? instance : NULL, info);
         if (r < 0)
                 return r;
         return fragment ? 0 : -ENOENT;
