@@ -373,6 +373,17 @@ int verb_verify(int argc, char *argv[], void *userdata) {
                 log_error_errno(r, "Failed to set up the unit search path: %m");
                 goto finish;
         }
+        /* A user manager always has a runtime directory; when verify runs
+         * outside a login session, assume the one logind would create, so
+         * that %t resolves (systemd-analyze --user does not fail there either). */
+        if (args->user && isempty(getenv("XDG_RUNTIME_DIR"))) {
+                char dir[64];
+                snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned) getuid());
+                if (setenv("XDG_RUNTIME_DIR", dir, 1) < 0) {
+                        r = log_oom();
+                        goto finish;
+                }
+        }
         r = specifier_context_init_manager(&v.specifiers, args->user);
         if (r < 0) {
                 log_error_errno(r, "Failed to set up specifiers: %m");

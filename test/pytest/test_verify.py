@@ -191,6 +191,16 @@ def test_specifiers_and_unknown_specifier(verify, unit_dir):
     assert "specifier" in doc[0]["warnings"][0]["message"]
 
 
+def test_user_mode_runtime_dir_specifier(porterctl, unit_dir):
+    s = write_unit(unit_dir, "us.socket", "[Socket]\nListenStream=%t/porter-test-us.sk\n")
+    write_unit(unit_dir, "us.service", GOOD_SERVICE)
+    env = {"PORTER_UNIT_PATH": str(unit_dir), "XDG_RUNTIME_DIR": ""}
+    r = porterctl("verify", "--user", "--json", str(s), env=env)
+    assert r.returncode == 0, r.stdout
+    r = porterctl("verify", "--json", str(s), env=env)
+    assert r.returncode == 0, r.stdout
+
+
 def test_no_arguments_is_an_error(porterctl):
     r = porterctl("verify")
     assert r.returncode != 0
