@@ -104,20 +104,43 @@ static int extend_join(char ***l, const char *dir, const char *suffix) {
         return strv_consume(l, s);
 }
 
-/* Append each absolute entry of the ':'-list in $var (or of fallback when
- * the variable is unset or empty) + suffix. */
+/* Make p absolute against the current directory and simplify it. */
+static int make_absolute(const char *p, char **ret) {
+        _cleanup_free_ char *cwd = NULL;
+        char *s;
+
+        if (path_is_absolute(p))
+                s = strdup(p);
+        else {
+                cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return negative_errno();
+                s = path_join(cwd, p);
+        }
+        if (!s)
+                return -ENOMEM;
+        *ret = path_simplify(s);
+        return 0;
+}
+
+/* Append each entry of the ':'-list in $var + suffix, or of fallback when
+ * the variable is unset.  As in systemd, a variable set to "" gives no
+ * entries, and relative entries are taken against the current directory. */
 static int extend_xdg_list(char ***l, const char *var, const char *fallback, const char *suffix) {
         _cleanup_strv_free_ char **dirs = NULL;
         const char *e = getenv(var);
         int r;
 
-        r = strv_split_full(&dirs, isempty(e) ? fallback : e, ":", false);
+        r = strv_split_full(&dirs, e ?: fallback, ":", false);
         if (r < 0)
                 return r;
         STRV_FOREACH(d, dirs) {
-                if (!path_is_absolute(*d))
-                        continue;
-                r = extend_join(l, *d, suffix);
+                _cleanup_free_ char *abs = NULL;
+
+                r = make_absolute(*d, &abs);
+                if (r < 0)
+                        return r;
+                r = extend_join(l, abs, suffix);
                 if (r < 0)
                         return r;
         }
@@ -179,7 +202,6 @@ static int default_unit_dirs(bool user, char ***l) {
  * value ends in ':'), 0 if not. */
 static int split_env_path(const char *value, char ***l) {
         _cleanup_strv_free_ char **parts = NULL;
-        _cleanup_free_ char *cwd = NULL;
         int r;
 
         r = strv_split_full(&parts, value, ":", false);
@@ -188,19 +210,10 @@ static int split_env_path(const char *value, char ***l) {
         STRV_FOREACH(p, parts) {
                 char *s;
 
-                if (path_is_absolute(*p))
-                        s = strdup(*p);
-                else {
-                        if (!cwd) {
-                                cwd = getcwd(NULL, 0);
-                                if (!cwd)
-                                        return negative_errno();
-                        }
-                        s = path_join(cwd, *p);
-                }
-                if (!s)
-                        return -ENOMEM;
-                r = strv_consume(l, path_simplify(s));
+                r = make_absolute(*p, &s);
+                if (r < 0)
+                        return r;
+                r = strv_consume(l, s);
                 if (r < 0)
                         return r;
         }

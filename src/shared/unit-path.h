@@ -13,7 +13,10 @@
  *   /usr/lib/systemd/system      /run/systemd/generator.late
  *
  * User manager ($XDG_* as in the XDG base directory spec; the runtime
- * entries are left out when $XDG_RUNTIME_DIR is unset):
+ * entries are left out when $XDG_RUNTIME_DIR is unset; a relative
+ * $XDG_CONFIG_HOME or $XDG_DATA_HOME is ignored, relative entries of
+ * $XDG_CONFIG_DIRS / $XDG_DATA_DIRS are taken against the current
+ * directory, and those set to "" contribute nothing, as in systemd):
  *   $XDG_CONFIG_HOME/systemd/user.control   $XDG_RUNTIME_DIR/systemd/user.control
  *   $XDG_RUNTIME_DIR/systemd/transient      $XDG_RUNTIME_DIR/systemd/generator.early
  *   $XDG_CONFIG_HOME/systemd/user           each $XDG_CONFIG_DIRS/systemd/user

@@ -98,6 +98,7 @@ TEST(user_default) {
                 "/rt/systemd/generator.early",
                 "/cfg/systemd/user",
                 "/c1/systemd/user",
+                "/relative-from-cwd/systemd/user", /* patched below */
                 "/c2/systemd/user",
                 "/etc/systemd/user",
                 "/rt/systemd/user",
@@ -134,7 +135,25 @@ TEST(user_default) {
         setenv("XDG_DATA_HOME", "/data", 1);
         setenv("XDG_DATA_DIRS", "/d1", 1);
         ASSERT_OK(lookup_paths_init(&lp, true, NULL));
-        assert_list(lp.search_path, xdg);
+        {
+                /* a relative entry is taken against the current directory */
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                _cleanup_free_ char *rel = strjoin(cwd, "/relative/systemd/user");
+                const char *expected[ELEMENTSOF(xdg)];
+
+                memcpy(expected, xdg, sizeof xdg);
+                expected[6] = rel;
+                assert_list(lp.search_path, expected);
+        }
+        lookup_paths_done(&lp);
+
+        /* Set but empty: no entries at all, not the defaults. */
+        setenv("XDG_CONFIG_DIRS", "", 1);
+        setenv("XDG_DATA_DIRS", "", 1);
+        ASSERT_OK(lookup_paths_init(&lp, true, NULL));
+        ASSERT_FALSE(strv_contains(lp.search_path, "/etc/xdg/systemd/user"));
+        ASSERT_FALSE(strv_contains(lp.search_path, "/d1/systemd/user"));
+        ASSERT_TRUE(strv_contains(lp.search_path, "/usr/share/systemd/user"));
         lookup_paths_done(&lp);
 
         /* A relative XDG_CONFIG_HOME is ignored, as the spec says. */
@@ -291,6 +310,14 @@ TEST(same_as_systemd_analyze) {
         compare_with_systemd(true);
         unsetenv("XDG_RUNTIME_DIR");
         compare_with_systemd(true);
+        setenv("XDG_CONFIG_DIRS", "rel:/c", 1);
+        setenv("XDG_DATA_DIRS", "/d::x", 1);
+        setenv("XDG_DATA_HOME", "/dh", 1);
+        compare_with_systemd(true);
+        setenv("XDG_CONFIG_DIRS", "", 1);
+        setenv("XDG_DATA_DIRS", "", 1);
+        compare_with_systemd(true);
+        clear_env();
         setenv("SYSTEMD_UNIT_PATH", "/one:rel::/two:", 1);
         compare_with_systemd(false);
         clear_env();
