@@ -545,6 +545,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_service_timeout) {
         if (r < 0)
                 return config_warn_parse(ctx, lvalue, rvalue, r);
         s->timeout_start_usec = t;
+        s->timeout_start_set = true;
         if (streq(lvalue, "TimeoutSec"))
                 s->timeout_stop_usec = t;
         return 0;

@@ -365,7 +365,8 @@ typedef struct ServiceConfig {
 
         ServiceRestart restart;         /* default no */
         usec_t restart_usec;            /* default 100 ms */
-        usec_t timeout_start_usec;      /* default 90 s; infinity disables */
+        usec_t timeout_start_usec;      /* default 90 s, oneshot infinity; infinity disables */
+        bool timeout_start_set;         /* TimeoutStartSec=/TimeoutSec= was given */
         usec_t timeout_stop_usec;       /* default 90 s */
         bool remain_after_exit;
         bool guess_main_pid;            /* default yes */

@@ -89,6 +89,9 @@ static int socket_apply_defaults(UnitConfig *u) {
 static void service_apply_defaults(ServiceConfig *s) {
         if (s->type < 0)
                 s->type = s->exec_command[SERVICE_EXEC_START] ? SERVICE_SIMPLE : SERVICE_ONESHOT;
+        /* A oneshot service has no start timeout unless one is given. */
+        if (s->type == SERVICE_ONESHOT && !s->timeout_start_set)
+                s->timeout_start_usec = USEC_INFINITY;
         if (s->notify_access < 0)
                 s->notify_access = (s->type == SERVICE_NOTIFY || s->type == SERVICE_NOTIFY_RELOAD) ? NOTIFY_MAIN : NOTIFY_NONE;
 }

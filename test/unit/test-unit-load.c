@@ -264,6 +264,13 @@ TEST(service_checks_and_defaults) {
         write_file("oneshot.service", "[Service]\nExecStart=/bin/true\nExecStart=/bin/true\nType=oneshot\n");
         u = load("oneshot.service", &d);
         ASSERT_EQ(u->load_state, UNIT_LOADED);
+        ASSERT_EQ(u->service->timeout_start_usec, USEC_INFINITY);
+        ASSERT_EQ(u->service->timeout_stop_usec, 90 * USEC_PER_SEC);
+        unit_config_free(u);
+
+        write_file("oneshot-timeout.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nTimeoutSec=5\n");
+        u = load("oneshot-timeout.service", &d);
+        ASSERT_EQ(u->service->timeout_start_usec, 5 * USEC_PER_SEC);
         unit_config_free(u);
 
         write_file("stoponly.service", "[Service]\nExecStop=/bin/true\nRemainAfterExit=yes\n");
