@@ -139,11 +139,11 @@ TEST(user_default) {
                 /* a relative entry is taken against the current directory */
                 _cleanup_free_ char *cwd = getcwd(NULL, 0);
                 _cleanup_free_ char *rel = strjoin(cwd, "/relative/systemd/user");
-                const char *expected[ELEMENTSOF(xdg)];
+                const char *with_rel[ELEMENTSOF(xdg)];
 
-                memcpy(expected, xdg, sizeof xdg);
-                expected[6] = rel;
-                assert_list(lp.search_path, expected);
+                memcpy(with_rel, xdg, sizeof xdg);
+                with_rel[6] = rel;
+                assert_list(lp.search_path, with_rel);
         }
         lookup_paths_done(&lp);
 
