@@ -112,8 +112,9 @@ typedef struct ConfigParseParams {
  * bytes at all (an empty unit file means "masked"), 0 after a complete parse,
  * or a negative errno that made parsing stop: -ENOBUFS (line too long),
  * -EBADMSG (bad section header), a parser's fatal error (-ENOEXEC), -ENOMEM,
- * or a read error.  Settings applied before the error stay applied.  Every
- * stop also adds an error diagnostic. */
+ * or a read error.  Settings applied before the error stay applied.  The
+ * syntax stops (-ENOBUFS, -EBADMSG) add an error diagnostic; a parser adds
+ * its own before returning -ENOEXEC; -ENOMEM and read errors add none. */
 int config_parse(const ConfigParseParams *p, FILE *f);
 
 /* Open path and config_parse() it. */
