@@ -24,7 +24,11 @@
  *                            our own pid), as porter-activate does without
  *                            --accept.
  *
- * Reaping helpers for callers without an event loop are at the end. */
+ * Reaping helpers for callers without an event loop are at the end.
+ *
+ * Note: with src/shared on the include path this header shadows libc's
+ * <spawn.h>; porter has no use for posix_spawn() (this file replaces it),
+ * and a tool that needs it must not use shared's include path. */
 
 #include <signal.h>
 #include <stdbool.h>
