@@ -10,12 +10,6 @@
 #include "manager.h"
 #include "unit-log.h"
 
-static int pidfd_open_cloexec(pid_t pid) {
-        /* pidfds are always close-on-exec. */
-        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
-        return fd < 0 ? -errno : fd;
-}
-
 static int real_spawn(Manager *m, const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd) {
         SpawnStep step;
         pid_t pid;
@@ -27,7 +21,8 @@ static int real_spawn(Manager *m, const SpawnParams *p, pid_t *ret_pid, int *ret
                 return r;
         }
         *ret_pid = pid;
-        *ret_pidfd = pidfd_open_cloexec(pid);
+        /* sd-event opens its own pidfd in real_watch(). */
+        *ret_pidfd = -EBADF;
         return 0;
 }
 
@@ -41,35 +36,36 @@ static int real_spawn_template(Manager *m, SpawnTemplate *t, int connection_fd,
         if (r < 0)
                 return r;
         *ret_pid = pid;
-        *ret_pidfd = pidfd_open_cloexec(pid);
+        *ret_pidfd = -EBADF;
         return 0;
 }
 
 static int real_kill(Manager *m, const UnitProcess *p, int sig, bool whole_group) {
         /* Every child runs in its own session (setsid), so its process group
          * id is its pid: that reaches what it forked too, without cgroups.
-         * The group is ours as long as its leader is not reaped. */
+         * The pid and group stay ours as long as the child is not reaped,
+         * and only its child source reaps it. */
         if (whole_group && kill(-p->pid, sig) >= 0)
                 return 0;
-        if (p->pidfd >= 0)
-                return syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+        if (p->child_source)
+                return sd_event_source_send_child_signal(p->child_source, sig, NULL, 0);
         return kill(p->pid, sig) < 0 ? -errno : 0;
 }
 
 static int child_exited(sd_event_source *source, const siginfo_t *si, void *userdata) {
+        /* sd-event reaps the child right after this returns, even if the
+         * unit releases this source meanwhile. */
         Unit *u = userdata;
-        siginfo_t reaped = {};
-
-        /* Reap it now: whatever the unit does in its callback (releasing
-         * this source included), no zombie is left behind. */
-        (void) waitid(P_PID, si->si_pid, &reaped, WEXITED | WNOHANG);
-        unit_process_exited(u, si->si_pid, si->si_code, si->si_status);
+        manager_child_exited(u->manager, u, si->si_pid, si->si_code, si->si_status);
         return 0;
 }
 
 static int real_watch(Manager *m, Unit *u, UnitProcess *p) {
         int r;
 
+        /* sd_event_add_child() watches through a pidfd it opens itself;
+         * that is cheaper than handing it ours (sd_event_add_child_pidfd()
+         * reads /proc/self/fdinfo to learn the pid). */
         if (p->pidfd >= 0)
                 r = sd_event_add_child_pidfd(m->event, &p->child_source, p->pidfd, WEXITED, child_exited, u);
         else

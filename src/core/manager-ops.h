@@ -42,7 +42,7 @@ typedef struct ManagerOps {
                               pid_t *ret_pid, int *ret_pidfd);
         /* Send sig to the process (and with whole_group to its process group). */
         int (*kill)(Manager *m, const UnitProcess *p, int sig, bool whole_group);
-        /* Arrange for unit_process_exited(u, ...) to be called once p exits. */
+        /* Arrange for manager_child_exited(m, u, ...) to be called once p exits. */
         int (*watch)(Manager *m, Unit *u, UnitProcess *p);
         /* CLOCK_MONOTONIC now. */
         usec_t (*now)(Manager *m);

@@ -117,6 +117,14 @@ static bool unit_may_gc(const Unit *u) {
         return u->gc_queued && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
 }
 
+void manager_child_exited(Manager *m, Unit *u, pid_t pid, int code, int status) {
+        m->dispatching_child = u;
+        unit_process_exited(u, pid, code, status);
+        m->dispatching_child = NULL;
+        if (unit_may_gc(u))
+                unit_free(u);
+}
+
 void manager_dispatch_gc(Manager *m) {
         for (Unit *u = m->units, *next; u; u = next) {
                 next = u->next;
@@ -137,6 +145,10 @@ void manager_gc_unit(Manager *m, Unit *u) {
         if (!s || !s->borrowed_config)
                 return;
         u->gc_queued = true;
+        /* Its child source is being dispatched: manager_child_exited() frees
+         * it right after, saving a loop iteration per connection. */
+        if (m->dispatching_child == u)
+                return;
         if (!m->gc_source) {
                 if (sd_event_add_defer(m->event, &m->gc_source, manager_gc_handler, m) < 0)
                         return;

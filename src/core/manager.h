@@ -42,6 +42,7 @@ struct Manager {
         bool reap_orphans;              /* PID 1: waitid(P_ALL) on SIGCHLD */
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         sd_event_source *gc_source;
+        Unit *dispatching_child;        /* unit whose child exit is being handled */
 
         int control_fd;                 /* <runtime>/porter/private (manager-bus.h) */
         char *control_path;
@@ -99,6 +100,10 @@ void manager_check_shutdown_done(Manager *m);
  * instances).  Freeing happens later, from the loop (or
  * manager_dispatch_gc()), never under the caller's feet. */
 void manager_gc_unit(Manager *m, Unit *u);
+
+/* A watched process of u exited: tell the unit, then free it at once if
+ * it is an Accept=yes instance that is done (the seam calls this). */
+void manager_child_exited(Manager *m, Unit *u, pid_t pid, int code, int status);
 
 /* Free the queued units that are inactive now. */
 void manager_dispatch_gc(Manager *m);

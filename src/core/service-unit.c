@@ -778,9 +778,14 @@ int service_new_instance(Manager *m, const char *id, UnitConfig *template_config
         s->accept_socket = sock;
         s->connection_fd = cfd;
         s->peer = *peer;
-        s->peer_salen = sizeof s->peer_sa;
-        if (getpeername(cfd, &s->peer_sa.sa, &s->peer_salen) < 0)
-                s->peer_salen = 0;
+        if (sock->last_peer_len > 0 && sock->last_peer_len <= sizeof s->peer_sa) {
+                memcpy(&s->peer_sa, &sock->last_peer, sock->last_peer_len);
+                s->peer_salen = sock->last_peer_len;
+        } else {
+                s->peer_salen = sizeof s->peer_sa;
+                if (getpeername(cfd, &s->peer_sa.sa, &s->peer_salen) < 0)
+                        s->peer_salen = 0;
+        }
         *ret = s;
         return 0;
 }

@@ -564,7 +564,13 @@ static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size,
         uint64_t cookie = 0;
         socklen_t clen = sizeof cookie;
 
-        if (getsockname(cfd, &local.sa, &llen) < 0 || getpeername(cfd, &remote.sa, &rlen) < 0)
+        /* The peer came with accept4(); only our own side is asked for. */
+        if (s->last_peer_len > 0 && s->last_peer_len <= sizeof remote) {
+                memcpy(&remote, &s->last_peer, s->last_peer_len);
+                rlen = s->last_peer_len;
+        } else if (getpeername(cfd, &remote.sa, &rlen) < 0)
+                return -errno;
+        if (getsockname(cfd, &local.sa, &llen) < 0)
                 return -errno;
         (void) getsockopt(cfd, SOL_SOCKET, SO_COOKIE, &cookie, &clen);
 
@@ -707,7 +713,8 @@ void socket_port_ready(SocketWatch *w, uint32_t revents) {
                  * (NonBlocking=, default blocking): set at accept, no fcntl. */
                 const ServiceConfig *sc = s->service && s->service->config ? s->service->config->service : NULL;
                 int flags = SOCK_CLOEXEC | (sc && sc->exec.non_blocking ? SOCK_NONBLOCK : 0);
-                cfd = accept4(w->port->fd, NULL, NULL, flags);
+                s->last_peer_len = sizeof s->last_peer;
+                cfd = accept4(w->port->fd, &s->last_peer.sa, &s->last_peer_len, flags);
                 if (cfd < 0) {
                         if (accept_error_is_transient(errno))
                                 return;

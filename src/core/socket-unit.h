@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "execute.h"
+#include "socket-util.h"
 #include "unit.h"
 
 typedef struct ServiceUnit ServiceUnit;
@@ -111,6 +112,8 @@ struct SocketUnit {
          * once per start so that a connection costs one clone(). */
         ExecPrepared instance_exec;
         SpawnTemplate *spawn_template;
+        union sockaddr_union last_peer; /* of the connection being dispatched */
+        socklen_t last_peer_len;
 };
 
 extern const UnitVTable socket_vtable;

@@ -8,9 +8,14 @@
 #include "unit-log.h"
 
 void unit_log_ring_push(UnitLogRing *ring, int level, const char *text) {
+        if (!ring->lines) {
+                ring->lines = calloc(UNIT_LOG_LINES, sizeof(UnitLogLine));
+                if (!ring->lines)
+                        return; /* Losing one kept line is better than failing the caller. */
+        }
         char *copy = strdup(text);
         if (!copy)
-                return; /* Losing one kept line is better than failing the caller. */
+                return;
 
         UnitLogLine *slot = &ring->lines[ring->next];
         free(slot->text);
@@ -33,8 +38,9 @@ const UnitLogLine *unit_log_ring_get(const UnitLogRing *ring, size_t i) {
 }
 
 void unit_log_ring_clear(UnitLogRing *ring) {
-        for (size_t i = 0; i < UNIT_LOG_LINES; i++)
+        for (size_t i = 0; ring->lines && i < UNIT_LOG_LINES; i++)
                 free(ring->lines[i].text);
+        free(ring->lines);
         *ring = (UnitLogRing) {};
 }
 

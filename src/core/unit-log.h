@@ -22,7 +22,8 @@ typedef struct UnitLogLine {
 } UnitLogLine;
 
 typedef struct UnitLogRing {
-        UnitLogLine lines[UNIT_LOG_LINES];
+        UnitLogLine *lines;             /* UNIT_LOG_LINES slots, allocated on the first line:
+                                         * most Accept=yes instances never log at info */
         size_t next;            /* slot the next line goes to */
         size_t n;               /* lines held, at most UNIT_LOG_LINES */
 } UnitLogRing;
