@@ -38,7 +38,9 @@ def open_fds():
 def report(path):
     env = {k: v for k, v in os.environ.items()
            if k.startswith(("LISTEN_", "REMOTE_")) or k in ("NOTIFY_SOCKET", "FOO")}
-    data = {"pid": os.getpid(), "env": env, "fds": open_fds(), "argv": sys.argv}
+    data = {"pid": os.getpid(), "env": env, "fds": open_fds(), "argv": sys.argv,
+            "uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(), "groups": sorted(os.getgroups()),
+            "cwd": os.getcwd(), "sid": os.getsid(0)}
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w") as f:
         json.dump(data, f)

@@ -6,6 +6,7 @@ it by pid at the end."""
 import os
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -279,3 +280,53 @@ def test_no_fd_leak_over_many_connections(porterd, unit_dir, tmp_path):
     # Let the last instances be reaped and collected.
     wait_for(lambda: fd_count(d.proc.pid) == before, timeout=10, what="fd count back to start")
     print(f"{n} connections in {elapsed:.2f}s ({n / elapsed:.0f}/s), fds {before} -> {fd_count(d.proc.pid)}")
+
+
+def test_user_group_working_directory(porterd, unit_dir, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("User= needs root")
+    port = free_port()
+    out = tmp_path / "u.json"
+    # nobody must reach the probe and write its report.
+    os.chmod(tmp_path, 0o777)
+    for p in tmp_path.parents:
+        if str(p) in ("/", "/tmp"):
+            break
+        os.chmod(p, os.stat(p).st_mode | 0o011)
+    write_unit(unit_dir, "priv.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "priv.service",
+               f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\nUser=nobody\nGroup=nogroup\n"
+               "WorkingDirectory=/tmp\n")
+    porterd("priv.socket")
+    s = wait_for(lambda: _try_connect(port), what="listener")
+    assert s.makefile("rb").readline().startswith(b"hello priv.socket ")
+    s.close()
+    info = read_json(out)
+    assert info["uid"] == info["euid"] == 65534
+    assert info["gid"] == 65534
+    assert 0 not in info["groups"], "root's groups were dropped"
+    assert info["cwd"] == "/tmp"
+    assert info["sid"] == info["pid"], "each service runs in its own session"
+
+
+def test_python3_systemd_service_unchanged(porterd, unit_dir, tmp_path):
+    """A service using python3-systemd's sd_listen_fds wrapper works as is."""
+    try:
+        subprocess.run([PYTHON, "-c", "import systemd.daemon"], check=True, capture_output=True)
+    except subprocess.CalledProcessError:
+        pytest.skip("python3-systemd not installed")
+    port = free_port()
+    script = tmp_path / "pysd.py"
+    script.write_text(
+        "import socket, systemd.daemon\n"
+        "fds = systemd.daemon.listen_fds()\n"
+        "s = socket.socket(fileno=fds[0])\n"
+        "c, _ = s.accept()\n"
+        "c.sendall(f'fds={fds} booted={systemd.daemon.booted()}\\n'.encode())\n"
+        "c.close()\n")
+    write_unit(unit_dir, "pysd.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "pysd.service", f"[Service]\nExecStart={PYTHON} {script}\n")
+    porterd("pysd.socket")
+    s = wait_for(lambda: _try_connect(port), what="listener")
+    assert s.makefile("rb").readline().decode().startswith("fds=[3] ")
+    s.close()
