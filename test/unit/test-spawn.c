@@ -306,6 +306,13 @@ TEST(exit_status) {
 static int pipe_at(int at, int *ret_other) {
         int p[2];
         ASSERT_OK(pipe2(p, O_CLOEXEC));
+        if (p[0] == at) {
+                /* The read end took the number: move it out of the way. */
+                int moved = fcntl(p[0], F_DUPFD_CLOEXEC, 3000);
+                ASSERT_OK(moved);
+                safe_close(p[0]);
+                p[0] = moved;
+        }
         if (p[1] != at) {
                 ASSERT_OK(dup3(p[1], at, O_CLOEXEC));
                 safe_close(p[1]);
@@ -387,6 +394,47 @@ TEST(fd_placement_fork) {
 TEST(fd_placement_template) {
         check_fd_placement(false, true);
         check_fd_placement(true, true);
+}
+
+/* Many fds, all inside the target range and in reverse order, plus the
+ * first of them also as stdin: every one lands where it should. */
+TEST(fd_placement_many_reversed) {
+        enum { N = 100 };
+        int src[N], keep[N];
+        unsigned long long ino[N];
+        _cleanup_free_ char *report = NULL;
+        char *argv[] = { probe, NULL };
+        SpawnParams p = SPAWN_PARAMS_INIT;
+
+        /* Sources at 3+N-1 ... 3 (reversed): fd 3+i is passed as index
+         * N-1-i, so every dup2() target is some other entry's source. */
+        for (int i = 0; i < N; i++) {
+                int other;
+                pipe_at(3 + i, &other);
+                keep[i] = fcntl(other, F_DUPFD_CLOEXEC, 1000);
+                ASSERT_OK(keep[i]);
+                safe_close(other);
+        }
+        for (int i = 0; i < N; i++) {
+                src[i] = 3 + N - 1 - i;
+                ino[i] = ino_of(src[i]);
+        }
+
+        p.argv = argv;
+        p.fds = src;
+        p.n_fds = N;
+        p.stdin_fd = src[0];
+        p.close_other_fds = true;
+        report = run_capture(&p, NULL, -EBADF, NULL, 0, NULL);
+        for (int i = 0; i < N; i++)
+                assert_fd_is(report, 3 + i, ino[i]);
+        assert_fd_is(report, 0, ino[0]);
+        ASSERT_EQ(report_max_fd(report), 3 + N - 1);
+
+        for (int i = 0; i < N; i++) {
+                safe_close(3 + i);
+                safe_close(keep[i]);
+        }
 }
 
 TEST(stdio_inetd) {
