@@ -633,10 +633,6 @@ static int wait_and_exec(Activator *a) {
         SpawnStep step;
         int r;
 
-        if (a->inetd && a->n_fds != 1)
-                return log_error_errno(-EINVAL, "--inetd only supported with a single file descriptor, or with --accept."),
-                        EXIT_USAGE;
-
         if (!a->now) {
                 pfd = new0(struct pollfd, a->n_fds);
                 if (!pfd)
@@ -942,6 +938,9 @@ static int run(int argc, char *argv[]) {
 
         if (a.accept)
                 return run_accept(&a);
+        if (a.inetd && a.n_fds != 1)
+                return log_error_errno(-EINVAL, "--inetd only supported with a single file descriptor, "
+                                       "or with --accept."), EXIT_USAGE;
 
         (void) sd_notify(false, "READY=1");
         return wait_and_exec(&a);
