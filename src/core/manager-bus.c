@@ -186,7 +186,8 @@ static int find_unit(sd_bus *bus, const char *path, const char *interface, void 
         Unit *u = manager_get_unit(c->manager, id);
         if (!u)
                 return 0;
-        if (streq_ptr(interface, "org.freedesktop.systemd1.Socket") && !SOCKET(u))
+        if ((streq_ptr(interface, "org.freedesktop.systemd1.Socket") ||
+             streq_ptr(interface, "io.porter.Socket1")) && !SOCKET(u))
                 return 0;
         if (streq_ptr(interface, "org.freedesktop.systemd1.Service") && !SERVICE(u))
                 return 0;
@@ -233,7 +234,9 @@ static int property_socket_counter(sd_bus *bus, const char *path, const char *in
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         SocketUnit *s = SOCKET((Unit *) userdata);
         unsigned v = streq(property, "NAccepted") ? s->n_accepted :
-                     streq(property, "NConnections") ? s->n_connections : s->n_refused;
+                     streq(property, "NConnections") ? s->n_connections :
+                     streq(property, "NAcceptedMPTCP") ? s->n_accepted_mptcp :
+                     streq(property, "NAcceptedFallback") ? s->n_accepted_fallback : s->n_refused;
         return sd_bus_message_append(reply, "u", v);
 }
 
@@ -350,6 +353,15 @@ static const sd_bus_vtable porter_unit_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* Only on socket units: Accept=yes connections of MPTCP listeners that were
+ * really MPTCP, and those whose peer fell back to plain TCP. */
+static const sd_bus_vtable porter_socket_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("NAcceptedMPTCP", "u", property_socket_counter, 0, 0),
+        SD_BUS_PROPERTY("NAcceptedFallback", "u", property_socket_counter, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
 /* ---- connections ---- */
 
 static void client_free(ControlClient *c) {
@@ -410,6 +422,9 @@ static int client_add_objects(ControlClient *c) {
         if (r >= 0)
                 r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "io.porter.Unit1",
                                                porter_unit_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "io.porter.Socket1",
+                                               porter_socket_vtable, find_unit, c);
         if (r >= 0)
                 r = sd_bus_add_object_manager(b, NULL, "/org/freedesktop/systemd1");
         if (r >= 0)

@@ -19,6 +19,7 @@
  *       io.porter.Unit1                    LogLines a(tis) (the last 100),
  *                                          Ports a(sss) (type, address,
  *                                          protocol incl. MPTCP fallback)
+ *       io.porter.Socket1                  NAcceptedMPTCP, NAcceptedFallback
  *   /org/freedesktop/DBus  org.freedesktop.DBus.Hello() -> s, answered so
  *       that clients that act as bus clients (busctl) can connect.
  *

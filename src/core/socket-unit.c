@@ -725,6 +725,14 @@ void socket_port_ready(SocketWatch *w, uint32_t revents) {
                 (void) socket_options_apply_post_listen(&s->config->options, cfd,
                                                         socket_address_family(&w->port->address),
                                                         w->port->address.protocol, socket_warn_option, s);
+                /* Only MPTCP listeners pay the getsockopt() for the count. */
+                if (w->port->address.protocol == IPPROTO_MPTCP) {
+                        int st = socket_mptcp_status_accepted(cfd, IPPROTO_MPTCP);
+                        if (st == SOCKET_MPTCP)
+                                s->n_accepted_mptcp++;
+                        else if (st == SOCKET_TCP_FALLBACK)
+                                s->n_accepted_fallback++;
+                }
         }
         socket_enter_running(s, cfd);
 }

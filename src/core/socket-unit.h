@@ -94,6 +94,8 @@ struct SocketUnit {
         unsigned n_accepted;
         unsigned n_connections;
         unsigned n_refused;
+        unsigned n_accepted_mptcp;      /* Accept=yes on MPTCP listeners: connections that */
+        unsigned n_accepted_fallback;   /* were really MPTCP / fell back to plain TCP */
         RateLimit trigger_limit;
 
         /* Accept=no: the service started with our fds.  Accept=yes: the

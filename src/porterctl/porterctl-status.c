@@ -54,6 +54,13 @@ static void print_socket_part(sd_bus *bus, const char *id) {
         (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NConnections", &connections);
         (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NRefused", &refused);
         printf("%12s %u; Connected: %u; Refused: %u\n", "Accepted:", accepted, connections, refused);
+
+        /* MPTCP listeners: how many accepted connections really were MPTCP. */
+        uint32_t mptcp = 0, fallback = 0;
+        if (porterctl_unit_u32(bus, id, "io.porter.Socket1", "NAcceptedMPTCP", &mptcp) >= 0 &&
+            porterctl_unit_u32(bus, id, "io.porter.Socket1", "NAcceptedFallback", &fallback) >= 0 &&
+            mptcp + fallback > 0)
+                printf("%12s %u; fell back to TCP: %u\n", "MPTCP:", mptcp, fallback);
 }
 
 static void print_service_part(sd_bus *bus, const char *id) {

@@ -2,6 +2,7 @@
 porterd with a temporary XDG_RUNTIME_DIR."""
 import os
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -126,3 +127,27 @@ def test_busctl_peer_to_peer(setup):
                         "ActiveState"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert r.stdout == 's "active"\n'
+
+
+def test_status_counts_mptcp_and_fallback(setup, unit_dir, tmp_path):
+    run, port, d = setup
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262).close()
+    except OSError as e:
+        pytest.skip(f"no MPTCP here: {e}")
+    mport = free_port()
+    write_unit(unit_dir, "mp.socket",
+               f"[Socket]\nListenStream=127.0.0.1:{mport}\nSocketProtocol=mptcp\nAccept=yes\n")
+    write_unit(unit_dir, "mp@.service", "[Service]\nExecStart=/bin/echo ok\nStandardInput=socket\n")
+    assert run("start", "mp.socket").returncode == 0
+    r = run("list-sockets")
+    assert any(f"127.0.0.1:{mport}" in l and " mptcp " in f" {l} " for l in r.stdout.splitlines()), r.stdout
+
+    assert read_line(mport) == "ok\n"                      # plain TCP client: fallback
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262) as c:
+        c.settimeout(5)
+        c.connect(("127.0.0.1", mport))
+        assert c.makefile("rb").readline() == b"ok\n"      # MPTCP client
+    r = run("status", "mp.socket")
+    assert "Accepted: 2;" in r.stdout
+    assert "MPTCP: 1; fell back to TCP: 1" in r.stdout, r.stdout
