@@ -496,12 +496,15 @@ static int control_accept(sd_event_source *source, int fd, uint32_t revents, voi
 
 int manager_setup_control(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *dir = strjoin(m->runtime_dir, "/porter");
         _cleanup_free_ char *path = strjoin(m->runtime_dir, "/porter/private");
         union sockaddr_union sa = {};
         int r;
 
-        if (!path)
+        if (!path || !dir)
                 return log_oom();
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create '%s': %m", dir);
         r = sockaddr_un_set_path(&sa.un, path);
         if (r < 0)
                 return log_error_errno(r, "Control socket path '%s' is unusable: %m", path);
@@ -510,6 +513,11 @@ int manager_setup_control(Manager *m) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return log_error_errno(errno, "Failed to create control socket: %m");
+        /* A node that still answers belongs to a running porterd: do not
+         * take its sockets away.  A stale one (ECONNREFUSED) is replaced. */
+        _cleanup_close_ int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && connect(probe, &sa.sa, salen) >= 0)
+                return log_error_errno(-EADDRINUSE, "Another porterd is already running on '%s'.", path);
         (void) unlink(path);
         /* Everyone may connect and read; SO_PEERCRED guards changes. */
         mode_t old = umask(0111);

@@ -120,12 +120,14 @@ static int run(int argc, char *argv[]) {
                 goto finish;
         }
         r = manager_init_lookup(m, o.unit_path);
+        /* The control socket first: it refuses to start a second porterd
+         * on the same runtime directory before anything else is touched. */
+        if (r >= 0)
+                r = manager_setup_control(m);
         if (r >= 0)
                 r = manager_setup_signals(m);
         if (r >= 0)
                 r = manager_setup_notify(m);
-        if (r >= 0)
-                r = manager_setup_control(m);
         if (r < 0)
                 goto finish;
 

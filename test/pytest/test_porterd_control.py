@@ -151,3 +151,15 @@ def test_status_counts_mptcp_and_fallback(setup, unit_dir, tmp_path):
     r = run("status", "mp.socket")
     assert "Accepted: 2;" in r.stdout
     assert "MPTCP: 1; fell back to TCP: 1" in r.stdout, r.stdout
+
+
+def test_second_porterd_on_same_runtime_dir_refuses(setup, tmp_path, unit_dir):
+    run, port, d = setup
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(d.runtime))
+    r = subprocess.run([program("porterd"), "--user", "--unit-path", str(unit_dir)],
+                       capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 1
+    assert "Another porterd is already running" in r.stderr
+    # The first one is untouched.
+    assert run("is-active", "web.socket").returncode == 0
+    assert read_line(port).startswith("hello web.socket ")
