@@ -415,6 +415,23 @@ def test_accept_fd3_remote_env(activate, tmp_path):
     assert "SECRET" not in r.env
 
 
+def test_accept_names_per_listener(activate, tmp_path):
+    """With --accept and several sockets, a connection is named after the
+    socket it came in on."""
+    p1, p2 = free_port(), free_port()
+    d = tmp_path / "reports"
+    d.mkdir()
+    a = activate("--accept", "-l", f"127.0.0.1:{p1}", "-l", f"127.0.0.1:{p2}", "--fdname", "web:admin",
+                 probe(), "--report-dir", str(d), "--serve")
+    a.wait_listening(2)
+    assert echo(("127.0.0.1", p2), b"b\n") == b"b\n"
+    (r,) = read_reports(d, 1)
+    assert r.names == {3: "admin"}
+    assert echo(("127.0.0.1", p1), b"a\n") == b"a\n"
+    names = sorted(r.names[3] for r in read_reports(d, 2))
+    assert names == ["admin", "web"]
+
+
 def test_accept_ipv6_and_v4_mapped(activate, tmp_path):
     if not socket.has_ipv6 or not pathlib.Path("/proc/net/if_inet6").exists():
         pytest.skip("no IPv6 on this machine")
