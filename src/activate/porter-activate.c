@@ -784,7 +784,11 @@ static int accept_loop_init(AcceptLoop *l, Activator *a) {
         }
 
         /* SIGCHLD stays blocked and arrives through the signalfd: a child
-         * that exits at any moment is noticed by the next poll(). */
+         * that exits at any moment is noticed by the next poll().  A parent
+         * may have left it ignored, which makes the kernel reap children
+         * behind our back and breaks --max-connections: take it back. */
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+                return log_error_errno(-errno, "Failed to reset SIGCHLD: %m");
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)

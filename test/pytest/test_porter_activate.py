@@ -483,6 +483,17 @@ def test_max_connections(activate):
     second.close()
 
 
+def test_max_connections_with_sigchld_ignored(activate):
+    """A parent that ignores SIGCHLD would have the kernel reap our children
+    unseen; porter-activate takes SIGCHLD back, so slots are freed."""
+    port = free_port()
+    a = activate("--accept", "--inetd", "--max-connections", "1", "-l", f"127.0.0.1:{port}", "/bin/cat",
+                 preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+    a.wait_listening()
+    for i in range(5):
+        assert echo(("127.0.0.1", port), b"%d\n" % i) == b"%d\n" % i
+
+
 def test_children_die_with_us(activate):
     port = free_port()
     a = activate("--accept", "--inetd", "-l", f"127.0.0.1:{port}", "/bin/cat")
