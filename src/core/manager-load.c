@@ -13,6 +13,7 @@
 #include "strv.h"
 #include "unit-file.h"
 #include "unit-load.h"
+#include "unit-name.h"
 
 int manager_init_lookup(Manager *m, char * const *dirs) {
         bool user = m->scope == MANAGER_USER;
@@ -68,6 +69,53 @@ static void manager_init_unit(Unit *u) {
                 service_init_loaded(svc);
 }
 
+static bool strv_mentions(char * const *l, const char *marker) {
+        STRV_FOREACH(i, l)
+                if (strstr(*i, marker))
+                        return true;
+        return false;
+}
+
+static bool str_mentions(const char *s, const char *marker) {
+        return s && strstr(s, marker);
+}
+
+/* Does anything porterd uses to start the service depend on the instance? */
+static bool service_config_mentions(const UnitConfig *c, const char *marker) {
+        const ServiceConfig *sc = c->service;
+        if (!sc)
+                return false;
+        for (int i = 0; i < _SERVICE_EXEC_COMMAND_MAX; i++)
+                for (const ExecCommand *e = sc->exec_command[i]; e; e = e->next)
+                        if (str_mentions(e->path, marker) || strv_mentions(e->argv, marker))
+                                return true;
+        const ExecContext *x = &sc->exec;
+        for (int i = 0; i < 3; i++)
+                if (str_mentions(x->stdio_file[i], marker))
+                        return true;
+        return strv_mentions(x->environment, marker) || strv_mentions(x->environment_files, marker) ||
+               str_mentions(x->working_directory, marker) || str_mentions(x->user, marker) ||
+               str_mentions(x->group, marker);
+}
+
+/* Accept=yes: load the template once more as an instance with a marker
+ * name; if the marker shows up (%i, %I, %n, ...), instances must be loaded
+ * one by one instead of sharing the template's prepared command. */
+static bool template_uses_instance(Manager *m, const char *template_id) {
+        static const char marker[] = "porterinstancemarker7f3a";
+        _cleanup_free_ char *name = NULL;
+        UnitConfig *c = NULL;
+        bool uses;
+
+        if (unit_name_replace_instance(template_id, marker, &name) < 0)
+                return false;
+        if (unit_load(&m->lookup_paths, name, &m->specifier_ctx, &c, NULL) < 0)
+                return false;
+        uses = c->load_state == UNIT_LOADED && service_config_mentions(c, marker);
+        unit_config_free(c);
+        return uses;
+}
+
 /* Sockets need their service loaded before they can start. */
 static int manager_load_triggered(Manager *m, Unit *u) {
         _cleanup_free_ char *name = NULL;
@@ -80,7 +128,13 @@ static int manager_load_triggered(Manager *m, Unit *u) {
         r = manager_load_unit(m, name, &svc);
         if (!svc)
                 return r;
-        return socket_set_service(SOCKET(u), svc);
+        SocketUnit *s = SOCKET(u);
+        if (s->config->accept && svc->config && svc->config->load_state == UNIT_LOADED) {
+                s->instances_need_load = template_uses_instance(m, svc->id);
+                if (s->instances_need_load)
+                        log_unit_debug(u, "%s uses its instance name: loading each instance.", svc->id);
+        }
+        return socket_set_service(s, svc);
 }
 
 int manager_load_unit(Manager *m, const char *id, Unit **ret) {
@@ -117,6 +171,20 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
         }
         if (c->type == UNIT_SOCKET)
                 return manager_load_triggered(m, u);
+        return 0;
+}
+
+int manager_load_instance_config(Manager *m, const char *id, UnitConfig **ret) {
+        UnitConfig *c = NULL;
+        int r = unit_load(&m->lookup_paths, id, &m->specifier_ctx, &c, NULL);
+        if (r < 0)
+                return r;
+        if (c->load_state != UNIT_LOADED || !c->service) {
+                r = c->load_error < 0 ? c->load_error : -ENOENT;
+                unit_config_free(c);
+                return r;
+        }
+        *ret = c;
         return 0;
 }
 

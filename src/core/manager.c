@@ -85,7 +85,7 @@ Manager *manager_free(Manager *m) {
          * Accept=yes instances point at their socket. */
         for (Unit *u = m->units, *next; u; u = next) {
                 next = u->next;
-                if (SERVICE(u) && SERVICE(u)->borrowed_config)
+                if (SERVICE(u) && SERVICE(u)->instance)
                         unit_free(u);
         }
         while (m->units)
@@ -142,7 +142,7 @@ void manager_gc_unit(Manager *m, Unit *u) {
         ServiceUnit *s = SERVICE(u);
 
         /* Only instances are transient; loaded units stay for status. */
-        if (!s || !s->borrowed_config)
+        if (!s || !s->instance)
                 return;
         u->gc_queued = true;
         /* Its child source is being dispatched: manager_child_exited() frees

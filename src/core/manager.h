@@ -77,6 +77,10 @@ Unit *manager_get_unit(Manager *m, const char *id);
  * return no unit. */
 int manager_load_unit(Manager *m, const char *id, Unit **ret);
 
+/* Load the config of one Accept=yes instance (its own specifiers) without
+ * creating a unit.  Returns 0, or -errno if it does not load cleanly. */
+int manager_load_instance_config(Manager *m, const char *id, UnitConfig **ret);
+
 /* Hook SIGTERM/SIGINT (stop everything and exit 0) and SIGCHLD (reaping
  * orphans when PID 1) into the loop; block them for the process. */
 int manager_setup_signals(Manager *m);

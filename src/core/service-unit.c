@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
+
 #include "alloc-util.h"
+#include "env-util.h"
 #include "execute.h"
 #include "fd-util.h"
 #include "manager.h"
@@ -190,6 +193,51 @@ static int service_collect_fds(ServiceUnit *s, int **ret_fds, char ***ret_names,
         return 0;
 }
 
+/* An Accept=yes instance on the general path (no shared template): its
+ * connection is its one fd, named FileDescriptorName= or "connection". */
+static int service_instance_fds(ServiceUnit *s, int **ret_fds, char ***ret_names, size_t *ret_n) {
+        if (s->connection_fd < 0)
+                return -EBADF;
+        _cleanup_free_ int *fds = new(int, 1);
+        char **names = NULL;
+        const char *name = s->accept_socket && s->accept_socket->config->fdname ?
+                           s->accept_socket->config->fdname : "connection";
+        if (!fds || strv_extend(&names, name) < 0)
+                return -ENOMEM;
+        fds[0] = s->connection_fd;
+        *ret_fds = TAKE_PTR(fds);
+        *ret_names = names;
+        *ret_n = 1;
+        return 0;
+}
+
+/* REMOTE_ADDR= and REMOTE_PORT= for the general path (the template path
+ * has spawn.c fill them in). */
+static int service_remote_env(ServiceUnit *s, char ***env) {
+        char addr[INET6_ADDRSTRLEN], port[8];
+        const union sockaddr_union *sa = &s->peer_sa;
+        const void *a = NULL;
+        int family = sa->sa.sa_family;
+
+        if (s->peer_salen == 0)
+                return 0;
+        if (family == AF_INET) {
+                a = &sa->in.sin_addr;
+                snprintf(port, sizeof port, "%u", ntohs(sa->in.sin_port));
+        } else if (family == AF_INET6) {
+                bool mapped = IN6_IS_ADDR_V4MAPPED(&sa->in6.sin6_addr);
+                a = mapped ? (const void *) (sa->in6.sin6_addr.s6_addr + 12) : &sa->in6.sin6_addr;
+                family = mapped ? AF_INET : AF_INET6;
+                snprintf(port, sizeof port, "%u", ntohs(sa->in6.sin6_port));
+        } else
+                return 0; /* AF_UNIX peers are unnamed here */
+        if (!inet_ntop(family, a, addr, sizeof addr))
+                return 0;
+        if (strv_env_assign(env, "REMOTE_ADDR", addr) < 0 || strv_env_assign(env, "REMOTE_PORT", port) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 char **service_notify_env(Manager *m, const ServiceConfig *c) {
         char **env = strv_copy(NULL);
 
@@ -244,7 +292,10 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
         if (s->accept_socket && s->accept_socket->spawn_template && c == s->config->exec_command[SERVICE_EXEC_START])
                 return service_spawn_instance(s);
 
-        r = service_collect_fds(s, &fds, &names, &n);
+        if (s->instance)
+                r = service_instance_fds(s, &fds, &names, &n);
+        else
+                r = service_collect_fds(s, &fds, &names, &n);
         if (r < 0)
                 return r;
         /* NonBlocking= (default off) applies to the socket fds, on the file
@@ -254,6 +305,11 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
         env = service_notify_env(s->meta.manager, s->config);
         if (!env)
                 return -ENOMEM;
+        if (s->instance) {
+                r = service_remote_env(s, &env);
+                if (r < 0)
+                        return r;
+        }
 
         ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .pass_fds = true };
         ExecPrepared p;
@@ -310,7 +366,7 @@ static void service_enter_dead(ServiceUnit *s, ServiceResult f, bool allow_resta
         }
         if (s->result != SERVICE_SUCCESS)
                 log_unit_warning(&s->meta, "Failed with result '%s'.", service_result_to_string(s->result));
-        else if (!s->borrowed_config)
+        else if (!s->instance)
                 log_unit_info(&s->meta, "Deactivated successfully.");
         service_set_state(s, s->result == SERVICE_SUCCESS ? SERVICE_DEAD : SERVICE_FAILED);
         manager_gc_unit(s->meta.manager, &s->meta);
@@ -418,7 +474,7 @@ static void service_enter_start(ServiceUnit *s) {
         }
         /* Per-connection instances log at debug only: one line each would
          * flood the log under load. */
-        log_unit_full_errno(&s->meta, s->borrowed_config ? LOG_DEBUG : LOG_INFO, 0,
+        log_unit_full_errno(&s->meta, s->instance ? LOG_DEBUG : LOG_INFO, 0,
                             "Started main process %d.", (int) s->main_process.pid);
 
         switch (s->config->type) {
@@ -758,7 +814,7 @@ const UnitVTable service_vtable = {
         .reset_failed = service_reset_failed,
 };
 
-int service_new_instance(Manager *m, const char *id, UnitConfig *template_config,
+int service_new_instance(Manager *m, const char *id, UnitConfig *config, bool owned,
                          SocketUnit *sock, int cfd, const SocketPeerKey *peer, ServiceUnit **ret) {
         Unit *u;
         int r;
@@ -767,13 +823,16 @@ int service_new_instance(Manager *m, const char *id, UnitConfig *template_config
         if (r < 0) {
                 safe_close(cfd);
                 socket_connection_released(sock, peer);
+                if (owned)
+                        unit_config_free(config);
                 return r;
         }
         ServiceUnit *s = (ServiceUnit *) u;
-        u->config = template_config;
+        u->config = config;
         u->start_limit = (RateLimit) {}; /* each instance starts once */
-        s->borrowed_config = template_config;
-        s->config = template_config->service;
+        s->instance = true;
+        s->borrowed_config = owned ? NULL : config;
+        s->config = config->service;
         s->main_process = s->control_process = UNIT_PROCESS_NULL;
         s->accept_socket = sock;
         s->connection_fd = cfd;

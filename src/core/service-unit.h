@@ -56,6 +56,7 @@ typedef struct ServiceUnit {
         Unit meta;
         ServiceConfig *config;          /* meta.config->service, or the template's */
         UnitConfig *borrowed_config;    /* Accept=yes instance: the template's, not owned */
+        bool instance;                  /* an Accept=yes instance (collected when done) */
 
         ServiceState state;
         ServiceResult result;
@@ -86,10 +87,11 @@ static inline ServiceUnit *SERVICE(Unit *u) {
         return u && u->type == UNIT_SERVICE ? (ServiceUnit *) u : NULL;
 }
 
-/* Create an Accept=yes instance named id that borrows template_config and
- * owns connection fd cfd (closed, and the socket's counts released, on
+/* Create an Accept=yes instance named id with config (the template's,
+ * borrowed, or with owned its own, loaded for this instance) that owns
+ * connection fd cfd (closed, and the socket's counts released, on
  * failure too).  Returns 0 or -errno. */
-int service_new_instance(Manager *m, const char *id, UnitConfig *template_config,
+int service_new_instance(Manager *m, const char *id, UnitConfig *config, bool owned,
                          SocketUnit *s, int cfd, const SocketPeerKey *peer, ServiceUnit **ret);
 
 /* Finish setting up a service the manager loaded from a unit file. */

@@ -638,10 +638,23 @@ static void socket_spawn_instance(SocketUnit *s, int cfd) {
         }
 
         ServiceUnit *svc = NULL;
+        UnitConfig *own = NULL;
         s->n_accepted++;
         s->n_connections++;
+        if (s->instances_need_load) {
+                /* The slow path: this instance's own specifiers. */
+                r = manager_load_instance_config(s->meta.manager, name, &own);
+                if (r < 0) {
+                        socket_connection_released(s, &peer);
+                        safe_close(cfd);
+                        log_unit_error_errno(&s->meta, r, "Failed to load '%s': %m", name);
+                        socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                        return;
+                }
+        }
         /* From here on the instance owns cfd and releases the counts. */
-        r = service_new_instance(s->meta.manager, name, s->service->config, s, cfd, &peer, &svc);
+        r = service_new_instance(s->meta.manager, name, own ?: s->service->config, own != NULL, s, cfd,
+                                 &peer, &svc);
         if (r < 0) {
                 log_unit_error_errno(&s->meta, r, "Failed to create instance '%s': %m", name);
                 socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
@@ -815,8 +828,8 @@ static int socket_prepare_instance_template(SocketUnit *s) {
 
         s->spawn_template = spawn_template_free(s->spawn_template);
         exec_prepared_done(&s->instance_exec);
-        if (!c || c->next)
-                return 0; /* several ExecStart= (oneshot): the general path */
+        if (!c || c->next || s->instances_need_load)
+                return 0; /* several ExecStart= (oneshot), or %i: the general path */
 
         char *names[2] = { s->config->fdname ?: (char *) "connection", NULL };
         _cleanup_strv_free_ char **env = service_notify_env(s->meta.manager, sc);

@@ -102,6 +102,7 @@ struct SocketUnit {
          * template whose instances get the connections. */
         Unit *service;
         char *instance_prefix;          /* Accept=yes: "foo" of foo@.service */
+        bool instances_need_load;       /* the template uses %i & co.: no shared template */
 
         SocketPeerCount *peers;         /* MaxConnectionsPerSource= table */
         size_t n_peer_slots;

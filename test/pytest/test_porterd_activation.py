@@ -330,3 +330,18 @@ def test_python3_systemd_service_unchanged(porterd, unit_dir, tmp_path):
     s = wait_for(lambda: _try_connect(port), what="listener")
     assert s.makefile("rb").readline().decode().startswith("fds=[3] ")
     s.close()
+
+
+def test_accept_yes_instance_specifier(porterd, unit_dir, tmp_path):
+    """A template that uses %i is loaded per instance (no shared template),
+    so %i is the connection's instance name as in systemd."""
+    port = free_port()
+    write_unit(unit_dir, "inst.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\n")
+    write_unit(unit_dir, "inst@.service", "[Service]\nExecStart=/bin/echo %i $$REMOTE_ADDR\nStandardInput=socket\n")
+    porterd("inst.socket")
+    wait_for(lambda: listening(port), what="listener")
+    line = read_line(port)
+    n, cookie, local, remote = line.split()[0].split("-")
+    assert n == "1" and int(cookie) > 0
+    assert local == f"127.0.0.1:{port}" and remote.startswith("127.0.0.1:")
+    assert line.split()[1] == "$REMOTE_ADDR", "no shell here: $$ stays a literal $"

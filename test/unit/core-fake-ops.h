@@ -21,6 +21,7 @@
 
 typedef struct FakeSpawn {
         char *argv0;
+        char *args;             /* argv joined with spaces */
         char **envp;
         size_t n_fds;
         bool listen_env;
@@ -54,6 +55,7 @@ static int fake_spawn(Manager *m, const SpawnParams *p, pid_t *ret_pid, int *ret
         FakeSpawn *s = &fake.spawns[fake.n_spawns++];
         *s = (FakeSpawn) {
                 .argv0 = strdup(p->argv[0]),
+                .args = strv_join(p->argv, " "),
                 .envp = strv_copy(p->envp),
                 .n_fds = p->n_fds,
                 .listen_env = p->listen_env,
@@ -103,6 +105,7 @@ static const ManagerOps fake_ops = {
 static void fake_reset(void) {
         for (unsigned i = 0; i < fake.n_spawns; i++) {
                 free(fake.spawns[i].argv0);
+                free(fake.spawns[i].args);
                 strv_free(fake.spawns[i].envp);
         }
         memset(&fake, 0, sizeof fake);

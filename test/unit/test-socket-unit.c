@@ -203,7 +203,7 @@ TEST(accept_yes_max_connections) {
         /* Instances are named prefix@N-COOKIE-local-remote.service. */
         ServiceUnit *inst = NULL;
         for (Unit *u = m->units; u; u = u->next)
-                if (SERVICE(u) && SERVICE(u)->borrowed_config && !inst)
+                if (SERVICE(u) && SERVICE(u)->instance && !inst)
                         inst = SERVICE(u);
         ASSERT_NOT_NULL(inst);
         ASSERT_TRUE(strncmp(inst->meta.id, "echo@0-", 7) == 0);
@@ -226,6 +226,36 @@ TEST(accept_yes_max_connections) {
         for (int i = 0; i < 3; i++)
                 safe_close(c[i]);
         safe_close(c4);
+        manager_free(m);
+}
+
+TEST(accept_yes_template_with_instance_specifier) {
+        Manager *m = fake_manager();
+        write_unit_ports("spec.socket", "[Socket]\nListenStream=127.0.0.1:PORT\nAccept=yes\n");
+        write_unit("spec@.service", "[Service]\nExecStart=/bin/echo %i\n");
+        SocketUnit *s = load_socket(m, "spec.socket");
+        ASSERT_TRUE(s->instances_need_load);
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_NULL(s->spawn_template);
+
+        int c = connect_to(bound_port(s, 0));
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(fake.n_spawns, 1u);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_FALSE(sp->from_template);
+        /* %i is this instance's name; the connection is fd 3. */
+        ASSERT_TRUE(strncmp(sp->args, "/bin/echo 0-", 12) == 0);
+        ASSERT_EQ(sp->n_fds, 1u);
+        ASSERT_TRUE(env_has(sp->envp, "LISTEN_FDS=1"));
+        ASSERT_TRUE(env_has(sp->envp, "LISTEN_FDNAMES=connection"));
+        ASSERT_TRUE(env_has(sp->envp, "REMOTE_ADDR=127.0.0.1"));
+        ASSERT_NOT_NULL(strv_env_get_for_test(sp->envp, "REMOTE_PORT"));
+
+        Unit *inst = m->units_tail;
+        unit_process_exited(inst, sp->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->n_connections, 0u);
+        manager_dispatch_gc(m);
+        safe_close(c);
         manager_free(m);
 }
 
