@@ -83,6 +83,8 @@ static int method_start_stop(sd_bus_message *msg, ControlClient *c, sd_bus_error
                                          "Unit %s failed to load: %s.", name,
                                          unit_load_state_to_string(u->config->load_state));
         r = start ? unit_start(u) : unit_stop(u);
+        if (r == -EAGAIN)
+                r = 0; /* restarting or stopping: it gets there by itself */
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to %s %s: %m", start ? "start" : "stop", name);
         return reply_unit_path(msg, u->id);

@@ -510,6 +510,15 @@ static void service_enter_start_pre(ServiceUnit *s) {
 
 /* ---- requests ---- */
 
+static int service_start_now(ServiceUnit *s);
+
+/* The RestartSec= timer fired. */
+static void service_restart(ServiceUnit *s) {
+        s->n_restarts++;
+        if (service_start_now(s) < 0)
+                log_unit_warning(&s->meta, "Failed to restart.");
+}
+
 static int service_start(Unit *u) {
         ServiceUnit *s = SERVICE(u);
 
@@ -517,6 +526,18 @@ static int service_start(Unit *u) {
                 return -EAGAIN;
         if (service_state_is_starting(s->state) || s->state == SERVICE_RUNNING || s->state == SERVICE_EXITED)
                 return 0;
+        /* As systemd: a start request does not cut RestartSec= short; the
+         * restart timer starts the service (the caller treats -EAGAIN as
+         * "start pending"). */
+        if (s->state == SERVICE_AUTO_RESTART)
+                return -EAGAIN;
+
+        s->n_restarts = 0;
+        return service_start_now(s);
+}
+
+static int service_start_now(ServiceUnit *s) {
+        Unit *u = &s->meta;
 
         if (unit_test_start_limit(u) < 0) {
                 s->start_limit_hit = true;
@@ -525,10 +546,6 @@ static int service_start(Unit *u) {
                 service_set_state(s, SERVICE_FAILED);
                 return -ECANCELED;
         }
-        if (s->state == SERVICE_AUTO_RESTART)
-                s->n_restarts++;
-        else
-                s->n_restarts = 0;
 
         s->start_limit_hit = false;
         s->result = SERVICE_SUCCESS;
@@ -738,8 +755,7 @@ static void service_timer_fired(Unit *u) {
                 service_enter_dead(s, SERVICE_FAILURE_TIMEOUT, false);
                 break;
         case SERVICE_AUTO_RESTART:
-                if (service_start(u) < 0)
-                        log_unit_warning(u, "Failed to restart.");
+                service_restart(s);
                 break;
         default:
                 break;

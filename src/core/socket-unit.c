@@ -448,6 +448,12 @@ static void socket_trigger_service(SocketUnit *s) {
                 int r = unit_start(svc);
                 if (r < 0 && s->state != SOCKET_LISTENING)
                         return; /* the service's change already moved us (start limit) */
+                if (r == -EAGAIN) {
+                        /* Restarting: its RestartSec= timer starts it; stop
+                         * polling meanwhile, the connection waits. */
+                        socket_set_state(s, SOCKET_RUNNING);
+                        return;
+                }
                 if (r < 0) {
                         log_unit_warning_errno(&s->meta, r, "Failed to queue service startup job: %m");
                         socket_enter_stop_pre(s, r == -ECANCELED ? SOCKET_FAILURE_SERVICE_START_LIMIT_HIT

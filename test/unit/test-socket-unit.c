@@ -397,6 +397,32 @@ TEST(service_start_limit_reaches_socket) {
         manager_free(m);
 }
 
+TEST(connection_during_restart_delay_waits_for_timer) {
+        Manager *m = fake_manager();
+        write_unit_ports("rs.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
+        write_unit("rs.service", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+        SocketUnit *s = load_socket(m, "rs.socket");
+        ServiceUnit *svc = SERVICE(s->service);
+        ASSERT_OK(unit_start(&s->meta));
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        unit_process_exited(&svc->meta, fake_last_spawn()->pid, CLD_KILLED, SIGSEGV);
+        ASSERT_EQ(svc->state, SERVICE_AUTO_RESTART);
+        ASSERT_EQ(s->state, SOCKET_LISTENING);
+
+        /* A connection now does not cut RestartSec= short... */
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(fake.n_spawns, 1u);
+        ASSERT_EQ(s->state, SOCKET_RUNNING);
+        /* ...the timer starts the service, which then has the fds. */
+        unit_timer_fired(&svc->meta);
+        ASSERT_EQ(fake.n_spawns, 2u);
+        ASSERT_EQ(fake_last_spawn()->n_fds, 1u);
+        ASSERT_EQ(svc->state, SERVICE_RUNNING);
+        ASSERT_EQ(svc->n_restarts, 1u);
+        ASSERT_EQ(s->state, SOCKET_RUNNING);
+        manager_free(m);
+}
+
 TEST(pollhup_fails_unit) {
         Manager *m = fake_manager();
         write_unit_ports("hup.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
