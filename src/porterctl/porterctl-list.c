@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* porterctl list-units and list-sockets, in systemctl's table layout: a
  * header, the rows, and a legend (all but the rows left out with
- * --no-legend).  list-units shows the units that are not inactive;
+ * --no-legend), or with -o json an array of objects with systemctl's keys
+ * (plus "proto" for sockets).  list-units shows the units that are not inactive;
  * list-sockets shows every listening address of the active socket units with
  * the protocol really in use (mptcp, or "tcp (mptcp fallback)"), and what it
  * activates. */
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "json-writer.h"
 #include "log.h"
 #include "porterctl-bus.h"
 #include "porterctl-verbs.h"
@@ -86,6 +88,29 @@ int verb_list_units(int argc, char *argv[], void *userdata) {
                 return 1;
         }
         qsort(rows, n, sizeof *rows, cmp_rows);
+        if (args->output == OUTPUT_JSON) {
+                /* systemctl -o json's keys. */
+                JsonWriter j;
+                json_writer_init(&j, stdout);
+                json_begin_array(&j);
+                for (size_t i = 0; i < n; i++) {
+                        if (streq(rows[i].active, "inactive"))
+                                continue;
+                        json_begin_object(&j);
+                        json_key(&j, "unit"), json_string(&j, rows[i].id);
+                        json_key(&j, "load"), json_string(&j, rows[i].load);
+                        json_key(&j, "active"), json_string(&j, rows[i].active);
+                        json_key(&j, "sub"), json_string(&j, rows[i].sub);
+                        json_key(&j, "description"), json_string(&j, rows[i].description);
+                        json_end_object(&j);
+                }
+                json_end_array(&j);
+                int r = json_writer_finish(&j);
+                putchar('\n');
+                rows_free(rows, n);
+                sd_bus_flush_close_unref(bus);
+                return r < 0 ? 1 : 0;
+        }
         for (size_t i = 0; i < n; i++)
                 if (!streq(rows[i].active, "inactive") && (int) strlen(rows[i].id) > w)
                         w = (int) strlen(rows[i].id);
@@ -171,22 +196,40 @@ int verb_list_sockets(int argc, char *argv[], void *userdata) {
                 if (endswith(units[i].id, ".socket") && streq(units[i].active, "active"))
                         (void) socket_rows(bus, units[i].id, &rows, &n);
         qsort(rows, n, sizeof *rows, cmp_sockets);
+        JsonWriter j;
+        bool json = args->output == OUTPUT_JSON;
+        if (json) {
+                json_writer_init(&j, stdout);
+                json_begin_array(&j);
+        }
         for (size_t i = 0; i < n; i++) {
                 wl = MAX(wl, (int) strlen(rows[i].listen));
                 wp = MAX(wp, (int) strlen(rows[i].proto));
                 wu = MAX(wu, (int) strlen(rows[i].unit));
         }
-        if (!args->no_legend)
+        if (!args->no_legend && !json)
                 printf("%-*s %-*s %-*s %s\n", wl, "LISTEN", wp, "PROTO", wu, "UNIT", "ACTIVATES");
         for (size_t i = 0; i < n; i++) {
-                printf("%-*s %-*s %-*s %s\n", wl, rows[i].listen, wp, rows[i].proto, wu, rows[i].unit,
-                       rows[i].activates);
+                if (json) {
+                        json_begin_object(&j);
+                        json_key(&j, "listen"), json_string(&j, rows[i].listen);
+                        json_key(&j, "proto"), json_string(&j, rows[i].proto);
+                        json_key(&j, "unit"), json_string(&j, rows[i].unit);
+                        json_key(&j, "activates"), json_string(&j, rows[i].activates);
+                        json_end_object(&j);
+                } else
+                        printf("%-*s %-*s %-*s %s\n", wl, rows[i].listen, wp, rows[i].proto, wu, rows[i].unit,
+                               rows[i].activates);
                 free(rows[i].listen);
                 free(rows[i].proto);
                 free(rows[i].unit);
                 free(rows[i].activates);
         }
-        if (!args->no_legend)
+        if (json) {
+                json_end_array(&j);
+                (void) json_writer_finish(&j);
+                putchar('\n');
+        } else if (!args->no_legend)
                 printf("\n%zu sockets listed.\n", n);
         free(rows);
         rows_free(units, n_units);

@@ -163,3 +163,17 @@ def test_second_porterd_on_same_runtime_dir_refuses(setup, tmp_path, unit_dir):
     # The first one is untouched.
     assert run("is-active", "web.socket").returncode == 0
     assert read_line(port).startswith("hello web.socket ")
+
+
+def test_json_output(setup):
+    import json
+    run, port, d = setup
+    r = run("-o", "json", "list-units")
+    assert r.returncode == 0, r.stderr
+    units = json.loads(r.stdout)
+    assert {"unit": "web.socket", "load": "loaded", "active": "active", "sub": "listening",
+            "description": "web.socket"} in units
+    r = run("--json", "list-sockets")
+    socks = json.loads(r.stdout)
+    assert socks == [{"listen": f"127.0.0.1:{port}", "proto": "tcp", "unit": "web.socket",
+                      "activates": "web.service"}]
