@@ -147,11 +147,30 @@ CONFIG_PARSER_PROTOTYPE(config_parse_working_directory) {
                 c->working_directory_missing_ok = missing_ok;
                 return 0;
         }
-        r = config_expand_specifiers(ctx, lvalue, rvalue, &s);
-        if (r <= 0)
-                return r;
-        if (s[0] != '/')
-                return config_warn(ctx, "%s= path '%s' is not absolute, ignoring", lvalue, s);
+        /* systemd refuses the unit for a bad WorkingDirectory= unless the
+         * '-' prefix made a missing directory acceptable. */
+        if (ctx->specifiers) {
+                r = specifier_expand(rvalue, ctx->specifiers, &s);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        const char *why = r == -EBADSLT ? "Unknown specifier" : strerror(-r);
+                        if (missing_ok)
+                                return config_warn(ctx, "Failed to resolve specifiers in %s=%s: %s, ignoring",
+                                                   lvalue, rvalue, why);
+                        return config_error(ctx, -ENOEXEC, "Failed to resolve specifiers in %s=%s: %s", lvalue,
+                                            rvalue, why);
+                }
+        } else {
+                s = strdup(rvalue);
+                if (!s)
+                        return -ENOMEM;
+        }
+        if (s[0] != '/') {
+                if (missing_ok)
+                        return config_warn(ctx, "%s= path '%s' is not absolute, ignoring", lvalue, s);
+                return config_error(ctx, -ENOEXEC, "%s= path '%s' is not absolute", lvalue, s);
+        }
         free_and_replace(c->working_directory, s);
         c->working_directory_home = false;
         c->working_directory_missing_ok = missing_ok;

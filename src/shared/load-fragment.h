@@ -14,7 +14,8 @@
  *    systemd documents it.
  *  - Fatal errors return -ENOEXEC after adding an error diagnostic: an
  *    invalid Exec*= line without the '-' prefix, an invalid User=, Group=,
- *    SocketUser= or SocketGroup= (spec §1.1 item 11).
+ *    SocketUser= or SocketGroup= (spec §1.1 item 11), and, as in systemd, a
+ *    relative or unresolvable WorkingDirectory= without the '-' prefix.
  *  - Specifiers (%n, %i, ...) are expanded where systemd expands them; an
  *    unknown or unresolvable one fails that setting with a warning.
  *

@@ -341,6 +341,19 @@ TEST(exec_context_misc) {
         ASSERT_TRUE(c->non_blocking);
 }
 
+TEST(working_directory_fatal_unless_dash) {
+        _cleanup_unit_config_free_ UnitConfig *u = NULL;
+        Diagnostics d = {};
+
+        ASSERT_OK(unit_config_new("a.service", &u));
+        ASSERT_ERROR(parse_into(u, "[Service]\nWorkingDirectory=relative\n", &d), ENOEXEC);
+        diagnostics_done(&d);
+        u = unit_config_free(u);
+        u = load("a.service", "[Service]\nWorkingDirectory=-relative\nWorkingDirectory=/srv/%n\n", 1);
+        ASSERT_STREQ(u->service->exec.working_directory, "/srv/a.service");
+        ASSERT_FALSE(u->service->exec.working_directory_missing_ok);
+}
+
 TEST(kill_context) {
         _cleanup_unit_config_free_ UnitConfig *u = load("a.socket",
                 "[Socket]\nKillMode=mixed\nKillSignal=INT\nFinalKillSignal=9\nRestartKillSignal=SIGRTMIN+2\n"
