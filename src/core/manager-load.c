@@ -171,6 +171,11 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
         }
         if (c->type == UNIT_SOCKET)
                 return manager_load_triggered(m, u);
+        /* Sockets= of a service: loaded with it, started before it. */
+        STRV_FOREACH(name, c->service ? c->service->sockets : NULL) {
+                Unit *sock;
+                (void) manager_load_unit(m, *name, &sock);
+        }
         return 0;
 }
 

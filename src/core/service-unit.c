@@ -536,6 +536,19 @@ static int service_start(Unit *u) {
         return service_start_now(s);
 }
 
+/* Sockets= implies Wants= and After=: start the listed socket units that
+ * are not active yet, so that their fds are there for the service. */
+static void service_start_sockets(ServiceUnit *s) {
+        STRV_FOREACH(name, s->config->sockets) {
+                Unit *sock = manager_get_unit(s->meta.manager, *name);
+                if (!sock || !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(sock)))
+                        continue;
+                int r = unit_start(sock);
+                if (r < 0)
+                        log_unit_warning_errno(&s->meta, r, "Failed to start socket %s: %m", *name);
+        }
+}
+
 static int service_start_now(ServiceUnit *s) {
         Unit *u = &s->meta;
 
@@ -553,6 +566,7 @@ static int service_start_now(ServiceUnit *s) {
         s->main_exit_code = s->main_exit_status = 0;
         free(s->status_text);
         s->status_text = NULL;
+        service_start_sockets(s);
         s->meta.start_seq = ++s->meta.manager->start_seq;
         service_enter_start_pre(s);
         return 0;

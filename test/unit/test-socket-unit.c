@@ -423,6 +423,27 @@ TEST(connection_during_restart_delay_waits_for_timer) {
         manager_free(m);
 }
 
+TEST(service_sockets_setting) {
+        Manager *m = fake_manager();
+        write_unit_ports("extra.socket", "[Socket]\nListenStream=127.0.0.1:PORT\nService=main.service\n"
+                                         "FileDescriptorName=extra\n");
+        write_unit_ports("main.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
+        write_unit("main.service", "[Service]\nExecStart=/bin/true\nSockets=extra.socket main.socket\n");
+        Unit *u = NULL;
+        ASSERT_OK(manager_load_unit(m, "main.service", &u));
+        SocketUnit *extra = SOCKET(manager_get_unit(m, "extra.socket"));
+        ASSERT_NOT_NULL(extra);
+        /* Starting the service by hand starts its sockets first. */
+        ASSERT_OK(unit_start(u));
+        ASSERT_TRUE(extra->config->ports[0].fd >= 0);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_EQ(sp->n_fds, 2u);
+        ASSERT_TRUE(env_has(sp->envp, "LISTEN_FDNAMES=extra:main.socket"));
+        /* The sockets follow the service they trigger. */
+        ASSERT_EQ(extra->state, SOCKET_RUNNING);
+        manager_free(m);
+}
+
 TEST(pollhup_fails_unit) {
         Manager *m = fake_manager();
         write_unit_ports("hup.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
