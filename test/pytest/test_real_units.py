@@ -90,11 +90,11 @@ def run_systemd(path, search, user, runtime):
             continue
         m = SD_LINE_RE.match(raw)
         out.append((m.group("path"), int(m.group("line")), m.group("text")) if m else (None, 0, raw))
-    # "service X not loaded, socket cannot be started" counts as not loaded:
-    # porter refuses such a socket at load time (docs/COMPATIBILITY.md).
-    loads = not any(s in t.lower() for _, _, t in out
+    # Only messages about this unit decide whether it loads; a dependency
+    # that fails (its service, say) is reported but does not count here.
+    loads = not any(path.name in t and s in t.lower() for f, _, t in out if not f
                     for s in ("bad unit file setting", "failed to load properly", "is masked",
-                              "fatal error", "socket cannot be started"))
+                              "fatal error"))
     return loads, out
 
 
