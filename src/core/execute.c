@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "env-file.h"
 #include "env-util.h"
 #include "exec-command.h"
 #include "execute.h"
@@ -62,8 +63,7 @@ int exec_resolve_user_group(const char *user, const char *group, uid_t *uid, gid
 }
 
 /* The manager's part of the environment, then PassEnvironment=,
- * Environment=, UnsetEnvironment= (spec §8 precedence; EnvironmentFile= is
- * not read yet). */
+ * Environment=, EnvironmentFile=, UnsetEnvironment= (spec §8 precedence). */
 static int exec_build_env(Manager *m, const ExecContext *ec, const ExecExtra *x, const char *user,
                           const char *home, const char *shell, char ***ret) {
         _cleanup_strv_free_ char **env = strv_copy(m->environment);
@@ -95,6 +95,9 @@ static int exec_build_env(Manager *m, const ExecContext *ec, const ExecExtra *x,
         STRV_FOREACH(e, ec->environment)
                 if (strv_env_set(&env, *e) < 0)
                         return -ENOMEM;
+        r = env_file_load_all(ec->environment_files, &env);
+        if (r < 0)
+                return r;
         r = strv_env_unset_many(env, ec->unset_environment);
         if (r < 0)
                 return r;

@@ -234,6 +234,34 @@ TEST(spawn_failure_is_resources) {
         manager_free(m);
 }
 
+TEST(environment_file) {
+        Manager *m = fake_manager();
+        char path[600], text[1400];
+        snprintf(path, sizeof path, "%s/units/ef.env", test_dir);
+        FILE *f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        fputs("# settings\nA=from-file\nB='quoted value'\n", f);
+        fclose(f);
+        snprintf(text, sizeof text, "[Service]\nExecStart=/bin/true\nEnvironment=A=1 C=3\n"
+                 "EnvironmentFile=%s\nEnvironmentFile=-%s/units/missing.env\nUnsetEnvironment=C\n", path, test_dir);
+        write_unit("ef.service", text);
+        ServiceUnit *s = load_service(m, "ef.service");
+        ASSERT_OK(unit_start(&s->meta));
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_TRUE(env_has(sp->envp, "A=from-file"));   /* the file overrides Environment= */
+        ASSERT_TRUE(env_has(sp->envp, "B=quoted value"));
+        ASSERT_NULL(strv_env_get_for_test(sp->envp, "C")); /* UnsetEnvironment= last */
+
+        /* A required file that is missing fails the start. */
+        snprintf(text, sizeof text, "[Service]\nExecStart=/bin/true\nEnvironmentFile=%s/units/missing.env\n", test_dir);
+        write_unit("ef2.service", text);
+        ServiceUnit *s2 = load_service(m, "ef2.service");
+        ASSERT_OK(unit_start(&s2->meta));
+        ASSERT_EQ(s2->state, SERVICE_FAILED);
+        ASSERT_EQ(s2->result, SERVICE_FAILURE_RESOURCES);
+        manager_free(m);
+}
+
 TEST(log_ring_keeps_last_lines) {
         UnitLogRing ring = {};
         char buf[32];
