@@ -771,6 +771,12 @@ static int accept_loop_init(AcceptLoop *l, Activator *a) {
         int r;
 
         *l = (AcceptLoop) { .a = a, .signal_fd = -EBADF };
+
+        /* A parent may have left SIGCHLD ignored, which makes the kernel
+         * reap children behind our back and breaks --max-connections: take
+         * it back before the first child exists. */
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+                return log_error_errno(-errno, "Failed to reset SIGCHLD: %m");
         l->listeners = new0(Listener, a->n_fds);
         l->pfd = new0(struct pollfd, a->n_fds + 1);
         if (!l->listeners || !l->pfd)
@@ -784,11 +790,7 @@ static int accept_loop_init(AcceptLoop *l, Activator *a) {
         }
 
         /* SIGCHLD stays blocked and arrives through the signalfd: a child
-         * that exits at any moment is noticed by the next poll().  A parent
-         * may have left it ignored, which makes the kernel reap children
-         * behind our back and breaks --max-connections: take it back. */
-        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-                return log_error_errno(-errno, "Failed to reset SIGCHLD: %m");
+         * that exits at any moment is noticed by the next poll(). */
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)

@@ -493,27 +493,16 @@ typedef struct ChildReport {
         int32_t error; /* positive errno */
 } ChildReport;
 
-int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
+/* fork() and run plan in the child; a failed step comes back through a
+ * CLOEXEC pipe.  Shared by spawn() and by templates where clone(CLONE_VM)
+ * does not really share memory. */
+static int spawn_plan_fork(ChildPlan *plan, pid_t *ret_pid, SpawnStep *ret_step) {
         _cleanup_close_ int pipe_read = -EBADF;
-        _cleanup_free_ int *scratch = NULL;
         ChildReport report;
         int pipefd[2], r;
-        ChildPlan plan;
         sigset_t old;
         ssize_t n;
         pid_t pid;
-
-        if (ret_step)
-                *ret_step = SPAWN_STEP_NONE;
-        r = params_check(p, false);
-        if (r < 0)
-                return r;
-        scratch = new(int, p->n_fds);
-        if (!scratch)
-                return -ENOMEM;
-        r = plan_init(&plan, p, scratch);
-        if (r < 0)
-                return r;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
@@ -524,10 +513,10 @@ int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
         if (pid == 0) {
                 SpawnStep step;
 
-                plan.keep_fd = pipefd[1];
-                r = child_run(&plan, &step);
+                plan->keep_fd = pipefd[1];
+                r = child_run(plan, &step);
                 report = (ChildReport) { .step = step, .error = -r };
-                (void) !write(plan.keep_fd, &report, sizeof report);
+                (void) !write(plan->keep_fd, &report, sizeof report);
                 _exit(127);
         }
         r = pid < 0 ? -errno : 0;
@@ -552,6 +541,25 @@ int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
         if (ret_step && n == (ssize_t) sizeof report)
                 *ret_step = report.step;
         return r;
+}
+
+int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
+        _cleanup_free_ int *scratch = NULL;
+        ChildPlan plan;
+        int r;
+
+        if (ret_step)
+                *ret_step = SPAWN_STEP_NONE;
+        r = params_check(p, false);
+        if (r < 0)
+                return r;
+        scratch = new(int, p->n_fds);
+        if (!scratch)
+                return -ENOMEM;
+        r = plan_init(&plan, p, scratch);
+        if (r < 0)
+                return r;
+        return spawn_plan_fork(&plan, ret_pid, ret_step);
 }
 
 int spawn_exec(const SpawnParams *p, SpawnStep *ret_step) {
@@ -605,6 +613,13 @@ struct SpawnTemplate {
          * once clone() returns (the child has then exited). */
         volatile int child_error;
         volatile int child_step;
+
+        /* Whether clone(CLONE_VM) really shares memory here.  It does on
+         * Linux; emulators such as valgrind run it as a fork(), and then
+         * the child's report would be lost: such templates use the fork()
+         * and pipe path of spawn() instead. */
+        bool shared_vm;
+        volatile int probe;
 };
 
 SpawnTemplate *spawn_template_free(SpawnTemplate *t) {
@@ -688,6 +703,37 @@ static int template_copy_env(SpawnTemplate *t, const SpawnParams *p) {
         return 0;
 }
 
+static int template_probe_child(void *userdata) {
+        SpawnTemplate *t = userdata;
+
+        t->probe = 1;
+        return 0;
+}
+
+/* Run a child that only sets t->probe, to learn whether it shares our
+ * memory (see SpawnTemplate.shared_vm).  Costs one short-lived process per
+ * template. */
+static int template_probe_shared_vm(SpawnTemplate *t) {
+        sigset_t old;
+        pid_t pid;
+        int r;
+
+        t->probe = 0;
+        block_all_signals(&old);
+        pid = clone(template_probe_child, (char *) t->stack + t->stack_size,
+                    CLONE_VM | CLONE_VFORK | SIGCHLD, t);
+        r = pid < 0 ? -errno : 0;
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        if (r < 0)
+                return r;
+        /* -ECHILD: SIGCHLD is ignored and the kernel reaped it already. */
+        r = spawn_wait(pid, NULL);
+        if (r < 0 && r != -ECHILD)
+                return r;
+        t->shared_vm = t->probe == 1;
+        return 0;
+}
+
 int spawn_template_new(const SpawnParams *p, SpawnTemplate **ret) {
         _cleanup_spawn_template_ SpawnTemplate *t = NULL;
         long page = sysconf(_SC_PAGESIZE);
@@ -743,6 +789,10 @@ int spawn_template_new(const SpawnParams *p, SpawnTemplate **ret) {
         /* A guard page: an overflow faults instead of writing into the heap. */
         if (mprotect(t->stack, (size_t) page, PROT_NONE) < 0)
                 return -errno;
+
+        r = template_probe_shared_vm(t);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -891,6 +941,8 @@ int spawn_template_spawn(SpawnTemplate *t, int connection_fd,
         t->plan.keep_fd = -1;
         if (t->remote_env)
                 template_fill_remote(t, peer, peer_len);
+        if (!t->shared_vm)
+                return spawn_plan_fork(&t->plan, ret_pid, ret_step);
         t->child_error = 0;
         t->child_step = SPAWN_STEP_NONE;
 
