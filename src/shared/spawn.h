@@ -220,7 +220,11 @@ int spawn_exec(const SpawnParams *p, SpawnStep *ret_step);
 typedef struct SpawnTemplate SpawnTemplate;
 
 /* Prepare p (see SpawnParams; SPAWN_FD_CONNECTION may appear in fds[] and
- * in the stdio fields).  Returns 0, -EINVAL for bad parameters, or -ENOMEM. */
+ * in the stdio fields).  Starts and reaps one short-lived child to check
+ * that clone(CLONE_VM) really shares memory here; where it does not (under
+ * valgrind, which runs it as a fork) the template uses spawn()'s fork and
+ * pipe path instead, so failures are still reported.  Returns 0, -EINVAL
+ * for bad parameters, -ENOMEM, or the -errno of clone(). */
 int spawn_template_new(const SpawnParams *p, SpawnTemplate **ret);
 SpawnTemplate *spawn_template_free(SpawnTemplate *t);
 static inline void spawn_template_freep(SpawnTemplate **t) {
