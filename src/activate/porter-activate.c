@@ -633,25 +633,8 @@ static int wait_and_exec(Activator *a) {
         SpawnStep step;
         int r;
 
-        if (!a->now) {
-                pfd = new0(struct pollfd, a->n_fds);
-                if (!pfd)
-                        return log_oom(), EXIT_FAILURE;
-                for (size_t i = 0; i < a->n_fds; i++)
-                        pfd[i] = (struct pollfd) { .fd = a->fds[i], .events = POLLIN };
-                while ((r = poll(pfd, a->n_fds, -1)) < 0)
-                        if (errno != EINTR)
-                                return log_error_errno(-errno, "poll() failed: %m"), EXIT_FAILURE;
-                for (size_t i = 0; i < a->n_fds; i++)
-                        if (pfd[i].revents)
-                                log_info("Communication attempt on fd %d.", a->fds[i]);
-        }
-
-        /* Our own sockets are non-blocking for us; the program gets them
-         * blocking, as systemd-socket-activate creates them (NonBlocking=no). */
-        for (size_t i = a->n_inherited; i < a->n_fds; i++)
-                (void) fd_nonblock(a->fds[i], false);
-
+        /* Everything is prepared before waiting, so that traffic meets an
+         * execve() and nothing else. */
         env = strv_copy(a->env);
         if (!env)
                 return log_oom(), EXIT_FAILURE;
@@ -668,6 +651,26 @@ static int wait_and_exec(Activator *a) {
                 p.listen_env = true;
         }
         p.envp = env;
+
+        /* Our own sockets are non-blocking for us; the program gets them
+         * blocking, as systemd-socket-activate creates them (NonBlocking=no). */
+        for (size_t i = a->n_inherited; i < a->n_fds; i++)
+                (void) fd_nonblock(a->fds[i], false);
+
+        (void) sd_notify(false, "READY=1");
+        if (!a->now) {
+                pfd = new0(struct pollfd, a->n_fds);
+                if (!pfd)
+                        return log_oom(), EXIT_FAILURE;
+                for (size_t i = 0; i < a->n_fds; i++)
+                        pfd[i] = (struct pollfd) { .fd = a->fds[i], .events = POLLIN };
+                while ((r = poll(pfd, a->n_fds, -1)) < 0)
+                        if (errno != EINTR)
+                                return log_error_errno(-errno, "poll() failed: %m"), EXIT_FAILURE;
+                for (size_t i = 0; i < a->n_fds; i++)
+                        if (pfd[i].revents)
+                                log_info("Communication attempt on fd %d.", a->fds[i]);
+        }
 
         log_info("Executing %s", a->exe);
         r = spawn_exec(&p, &step);
@@ -948,7 +951,6 @@ static int run(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "--inetd only supported with a single file descriptor, "
                                        "or with --accept."), EXIT_USAGE;
 
-        (void) sd_notify(false, "READY=1");
         return wait_and_exec(&a);
 }
 
