@@ -177,9 +177,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* Long inputs only slow the fuzzer down: names stop at 255. */
         if (size > 16384)
                 return 0;
-        s = strndup((const char *) data, size);
+        /* Not strndup(): the input has no terminating NUL, and strndup()
+         * may look past size for one (ASan's strict_string_checks does). */
+        s = malloc(size + 1);
         if (!s)
                 return 0;
+        memcpy(s, data, size);
+        s[size] = '\0';
 
         fuzz_valid_name(s);
         fuzz_escape(s);
