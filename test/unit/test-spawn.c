@@ -373,6 +373,10 @@ static void check_fd_placement(bool close_other_fds, bool template) {
                 ASSERT_NULL(report_fd(report, leak));
         } else
                 ASSERT_NOT_NULL(report_fd(report, leak));
+        /* The caller's own fds keep their CLOEXEC flag: the child changed
+         * only its copy of the fd table. */
+        for (int i = 0; i < 6; i++)
+                ASSERT_EQ(fcntl(src[i], F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
         /* Our CLOEXEC sources never leak, whatever the mode. */
         ASSERT_NULL(report_fd(report, 100));
         for (int i = 0; i < 5; i++)
