@@ -171,6 +171,8 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
         }
         if (c->type == UNIT_SOCKET)
                 return manager_load_triggered(m, u);
+        if (c->service && c->service->type == SERVICE_FORKING)
+                (void) manager_enable_orphan_reaping(m);
         /* Sockets= of a service: loaded with it, started before it. */
         STRV_FOREACH(name, c->service ? c->service->sockets : NULL) {
                 Unit *sock;

@@ -218,8 +218,8 @@ static bool manager_owns_pid(Manager *m, pid_t pid) {
         return false;
 }
 
-/* As PID 1, every orphan of the container becomes our child: reap the
- * ones no unit watches. */
+/* As PID 1 or child subreaper, orphans of our services become our
+ * children: reap the ones no unit watches. */
 static int manager_on_sigchld(sd_event_source *source, const struct signalfd_siginfo *ssi, void *userdata) {
         Manager *m = userdata;
 
@@ -256,14 +256,28 @@ int manager_setup_signals(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
 
-        if (getpid() == 1 || m->reap_orphans) {
-                m->reap_orphans = true;
-                r = sd_event_add_signal(m->event, &m->sigchld_source, SIGCHLD, manager_on_sigchld, m);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to watch SIGCHLD: %m");
-                /* Orphans should be handled after the unit sources had their turn. */
-                (void) sd_event_source_set_priority(m->sigchld_source, SD_EVENT_PRIORITY_IDLE);
-        }
+        if (getpid() == 1)
+                return manager_enable_orphan_reaping(m);
+        return 0;
+}
+
+int manager_enable_orphan_reaping(Manager *m) {
+        int r;
+
+        if (m->reap_orphans)
+                return 0;
+        /* As a subreaper (or PID 1) a daemon that forks away stays our
+         * child, so porterd can watch it; what else services leave behind
+         * is reaped.  Only turned on when needed: it costs a signalfd read
+         * and a waitid() per exiting child. */
+        if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return log_warning_errno(errno, "Failed to become a child subreaper: %m");
+        r = sd_event_add_signal(m->event, &m->sigchld_source, SIGCHLD, manager_on_sigchld, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch SIGCHLD: %m");
+        /* Orphans are handled after the unit sources had their turn. */
+        (void) sd_event_source_set_priority(m->sigchld_source, SD_EVENT_PRIORITY_IDLE);
+        m->reap_orphans = true;
         return 0;
 }
 

@@ -39,7 +39,7 @@ struct Manager {
         unsigned start_seq;
 
         char **environment;             /* base environment of every service */
-        bool reap_orphans;              /* PID 1: waitid(P_ALL) on SIGCHLD */
+        bool reap_orphans;              /* PID 1 or subreaper: waitid(P_ALL) on SIGCHLD */
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         sd_event_source *gc_source;
         Unit *dispatching_child;        /* unit whose child exit is being handled */
@@ -93,6 +93,10 @@ int manager_startup(Manager *m, char * const *start);
 /* Stop all units in reverse start order, then exit the loop with code 0
  * once none is active (or after the stop timeouts). */
 void manager_begin_shutdown(Manager *m);
+
+/* Become a child subreaper (unless PID 1) and reap orphans on SIGCHLD:
+ * done for PID 1 and once a Type=forking service is loaded.  0 or -errno. */
+int manager_enable_orphan_reaping(Manager *m);
 
 /* Run the loop until it exits; returns the exit code. */
 int manager_run(Manager *m);

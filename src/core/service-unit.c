@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <stdint.h>
 
 #include <arpa/inet.h>
 
@@ -386,6 +387,10 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
                         killed = true;
                 if (s->control_process.pid > 0 && unit_kill_process(&s->meta, &s->control_process, sig) >= 0)
                         killed = true;
+                /* A forking daemon we could not identify: its session's
+                 * process group, once; nothing to wait for. */
+                if (!killed && s->config->type == SERVICE_FORKING && s->session_pid > 0 && !sigkill)
+                        (void) kill(-s->session_pid, sig);
         }
         if (killed || (k->kill_mode == KILL_NONE && !sigkill &&
                        (s->main_process.pid > 0 || s->control_process.pid > 0))) {
@@ -437,6 +442,11 @@ static void service_enter_running(ServiceUnit *s, ServiceResult f) {
                 service_set_state(s, SERVICE_RUNNING);
         else if (s->config->remain_after_exit)
                 service_set_state(s, SERVICE_EXITED);
+        else if (s->config->type == SERVICE_FORKING && s->state != SERVICE_RUNNING)
+                /* No PIDFile=: without cgroups the daemon cannot be found;
+                 * it counts as running until stopped (its process group
+                 * gets the stop signals). */
+                service_set_state(s, SERVICE_RUNNING);
         else
                 service_enter_stop(s, SERVICE_SUCCESS);
 }
@@ -476,6 +486,7 @@ static void service_enter_start(ServiceUnit *s) {
          * flood the log under load. */
         log_unit_full_errno(&s->meta, s->instance ? LOG_DEBUG : LOG_INFO, 0,
                             "Started main process %d.", (int) s->main_process.pid);
+        s->session_pid = s->main_process.pid;
 
         switch (s->config->type) {
         case SERVICE_ONESHOT:
@@ -605,6 +616,44 @@ static ServiceResult service_result_from_exit(const ServiceUnit *s, int code, in
         return SERVICE_FAILURE_SIGNAL;
 }
 
+/* Type=forking: the daemon's pid from PIDFile=.  Returns the pid, 0 when
+ * there is no PIDFile= or no live process in it. */
+static pid_t service_read_pid_file(ServiceUnit *s) {
+        if (!s->config->pid_file)
+                return 0;
+        _cleanup_fclose_ FILE *f = fopen(s->config->pid_file, "re");
+        unsigned long v = 0;
+        if (!f || fscanf(f, "%lu", &v) != 1 || v <= 1 || v > INT32_MAX) {
+                log_unit_warning(&s->meta, "PID file %s not readable (yet?) after start.", s->config->pid_file);
+                return 0;
+        }
+        pid_t pid = (pid_t) v;
+        if (kill(pid, 0) < 0 && errno == ESRCH) {
+                log_unit_warning(&s->meta, "PID %d read from file %s does not exist.", (int) pid,
+                                 s->config->pid_file);
+                return 0;
+        }
+        return pid;
+}
+
+/* Type=forking: the initial process exited cleanly.  porterd is a child
+ * subreaper, so the daemon it left behind is now our child and can be
+ * watched like any other. */
+static void service_forking_started(ServiceUnit *s) {
+        pid_t pid = service_read_pid_file(s);
+
+        if (pid > 0) {
+                s->main_process = (UnitProcess) { .pid = pid, .pidfd = -EBADF };
+                int r = s->meta.manager->ops->watch(s->meta.manager, &s->meta, &s->main_process);
+                if (r < 0) {
+                        log_unit_warning_errno(&s->meta, r, "Cannot watch main PID %d: %m", (int) pid);
+                        s->main_process = UNIT_PROCESS_NULL;
+                } else
+                        log_unit_info(&s->meta, "Main PID %d from %s.", (int) pid, s->config->pid_file);
+        }
+        service_enter_start_post(s);
+}
+
 static void service_main_exited(ServiceUnit *s, int code, int status) {
         ServiceResult f = service_result_from_exit(s, code, status);
 
@@ -626,6 +675,9 @@ static void service_main_exited(ServiceUnit *s, int code, int status) {
                                 if (service_spawn_main(s, s->main_command) >= 0)
                                         return;
                                 f = SERVICE_FAILURE_RESOURCES;
+                        } else if (s->config->type == SERVICE_FORKING) {
+                                service_forking_started(s);
+                                return;
                         } else {
                                 service_enter_start_post(s);
                                 return;

@@ -64,6 +64,7 @@ typedef struct ServiceUnit {
         bool start_limit_hit;           /* last start refused by the start limit */
 
         UnitProcess main_process;
+        pid_t session_pid;              /* first ExecStart= process: its session/group id */
         int main_exit_code;             /* si_code / si_status of the last main exit */
         int main_exit_status;
         UnitProcess control_process;

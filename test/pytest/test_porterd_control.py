@@ -177,3 +177,38 @@ def test_json_output(setup):
     socks = json.loads(r.stdout)
     assert socks == [{"listen": f"127.0.0.1:{port}", "proto": "tcp", "unit": "web.socket",
                       "activates": "web.service"}]
+
+
+def test_type_forking_with_pidfile(setup, unit_dir, tmp_path):
+    """The classic daemon: fork, setsid, write a PID file, the parent exits.
+    porterd (a child subreaper) watches the daemon through PIDFile=."""
+    run, port, d = setup
+    pidfile = tmp_path / "daemon.pid"
+    script = tmp_path / "daemon.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "if os.fork() > 0:\n"
+        "    sys.exit(0)\n"
+        "os.setsid()\n"
+        "if os.fork() > 0:\n"
+        "    sys.exit(0)\n"
+        f"open('{pidfile}', 'w').write(str(os.getpid()))\n"
+        "time.sleep(300)\n")
+    # The intermediate processes exit before the PID file exists; a
+    # real daemon writes it before its parent exits, so wait for it here.
+    write_unit(unit_dir, "fork.service",
+               f"[Service]\nType=forking\nPIDFile={pidfile}\n"
+               f"ExecStart=/bin/sh -c '{PYTHON} {script}; while [ ! -s {pidfile} ]; do sleep 0.05; done'\n")
+    r = run("start", "fork.service")
+    assert r.returncode == 0, r.stderr
+    daemon = int(pidfile.read_text())
+    r = run("status", "fork.service")
+    assert r.returncode == 0, r.stdout
+    assert f"Main PID: {daemon}" in r.stdout
+    # The daemon's parent is porterd now.
+    with open(f"/proc/{daemon}/stat") as f:
+        assert int(f.read().rsplit(")", 1)[1].split()[1]) == d.proc.pid
+
+    assert run("stop", "fork.service").returncode == 0
+    wait_for(lambda: not os.path.exists(f"/proc/{daemon}"), what="daemon gone and reaped")
+    assert run("is-active", "fork.service").stdout == "inactive\n"
