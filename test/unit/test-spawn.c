@@ -607,6 +607,26 @@ TEST(template_remote_env) {
         }
 }
 
+/* A template freed right after a spawn that filled REMOTE_ADDR/PORT: the
+ * slots are template memory, freed once (ASan catches a double free). */
+TEST(template_free_after_remote) {
+        _cleanup_spawn_template_ SpawnTemplate *t = NULL;
+        char *argv[] = { (char *) "/bin/true", NULL };
+        char *env[] = { (char *) "A=1", NULL };
+        SpawnParams p = SPAWN_PARAMS_INIT;
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(7) };
+        siginfo_t si;
+        pid_t pid;
+
+        p.argv = argv;
+        p.envp = env;
+        p.remote_env = true;
+        ASSERT_OK(spawn_template_new(&p, &t));
+        ASSERT_OK(spawn_template_spawn(t, -EBADF, (struct sockaddr *) &in, sizeof in, &pid, NULL));
+        ASSERT_OK(spawn_wait(pid, &si));
+        ASSERT_EQ(spawn_exit_status(&si), 0);
+}
+
 /* Many spawns from one template: no fd or child left behind, and a figure
  * for the log. */
 TEST(template_many) {
