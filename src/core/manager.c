@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 #include "alloc-util.h"
 #include "fd-util.h"
@@ -99,6 +100,8 @@ Manager *manager_free(Manager *m) {
         lookup_paths_done(&m->lookup_paths);
         specifier_context_done(&m->specifier_ctx);
         strv_free(m->environment);
+        manager_close_unused_inherited_fds(m);
+        free(m->inherited_fds);
         free(m->runtime_dir);
         free(m);
         return NULL;
@@ -279,6 +282,41 @@ int manager_enable_orphan_reaping(Manager *m) {
         (void) sd_event_source_set_priority(m->sigchld_source, SD_EVENT_PRIORITY_IDLE);
         m->reap_orphans = true;
         return 0;
+}
+
+int manager_collect_inherited_fds(Manager *m) {
+        int n = sd_listen_fds(true);
+        if (n <= 0)
+                return n < 0 ? log_warning_errno(n, "Ignoring LISTEN_FDS: %m") : 0;
+        m->inherited_fds = new(int, n);
+        if (!m->inherited_fds)
+                return log_oom();
+        for (int i = 0; i < n; i++) {
+                m->inherited_fds[i] = SD_LISTEN_FDS_START + i;
+                (void) fd_cloexec(m->inherited_fds[i], true); /* sd_listen_fds() did; be sure */
+        }
+        m->n_inherited_fds = n;
+        log_info("Received %d socket(s) from the outer activator.", n);
+        return n;
+}
+
+int manager_take_inherited_fd(Manager *m, const SocketAddress *a) {
+        for (size_t i = 0; i < m->n_inherited_fds; i++) {
+                int fd = m->inherited_fds[i];
+                if (fd >= 0 && socket_address_matches_fd(a, fd) > 0) {
+                        m->inherited_fds[i] = -EBADF;
+                        return fd;
+                }
+        }
+        return -ENOENT;
+}
+
+void manager_close_unused_inherited_fds(Manager *m) {
+        for (size_t i = 0; i < m->n_inherited_fds; i++)
+                if (m->inherited_fds[i] >= 0) {
+                        log_warning("Inherited fd %d matches no socket unit, closing it.", m->inherited_fds[i]);
+                        m->inherited_fds[i] = safe_close(m->inherited_fds[i]);
+                }
 }
 
 int manager_run(Manager *m) {

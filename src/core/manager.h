@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "manager-ops.h"
+#include "socket-address.h"
 #include "specifier.h"
 #include "unit-path.h"
 #include "unit.h"
@@ -39,6 +40,8 @@ struct Manager {
         unsigned start_seq;
 
         char **environment;             /* base environment of every service */
+        int *inherited_fds;             /* LISTEN_FDS handed to porterd itself; -EBADF once taken */
+        size_t n_inherited_fds;
         bool reap_orphans;              /* PID 1 or subreaper: waitid(P_ALL) on SIGCHLD */
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         sd_event_source *gc_source;
@@ -80,6 +83,18 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret);
 /* Load the config of one Accept=yes instance (its own specifiers) without
  * creating a unit.  Returns 0, or -errno if it does not load cleanly. */
 int manager_load_instance_config(Manager *m, const char *id, UnitConfig **ret);
+
+/* Take the sockets an outer activator passed to porterd itself
+ * (sd_listen_fds(), environment unset).  Socket units adopt those whose
+ * address they listen on instead of binding again.  Returns how many. */
+int manager_collect_inherited_fds(Manager *m);
+
+/* The inherited fd listening on exactly a (ownership moves to the caller),
+ * or -ENOENT. */
+int manager_take_inherited_fd(Manager *m, const SocketAddress *a);
+
+/* Close the inherited fds no unit adopted (after start-up), logging each. */
+void manager_close_unused_inherited_fds(Manager *m);
 
 /* Hook SIGTERM/SIGINT (stop everything and exit 0) and SIGCHLD (reaping
  * orphans when PID 1) into the loop; block them for the process. */

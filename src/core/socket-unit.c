@@ -316,9 +316,18 @@ static void socket_warn_symlink(void *userdata, const char *path, int error) {
 /* Open one port with its post-listen options; logs what went wrong. */
 static int socket_open_port(SocketUnit *s, SocketPort *p) {
         _cleanup_free_ char *text = NULL;
-        int r;
+        int r = -ENOENT;
 
-        r = socket_port_open(p, &s->config->options, &text);
+        /* A socket porterd itself was handed for this address is adopted:
+         * no second bind, and no connection refused in between. */
+        if (p->type == SOCKET_PORT_SOCKET)
+                r = manager_take_inherited_fd(s->meta.manager, &p->address);
+        if (r >= 0) {
+                p->fd = r;
+                (void) fd_nonblock(p->fd, true);
+                log_unit_info(&s->meta, "Adopted inherited fd %d.", r);
+        } else
+                r = socket_port_open(p, &s->config->options, &text);
         if (r < 0)
                 return log_unit_error_errno(&s->meta, r, "%s", text ?: "Failed to open port: %m");
         if (text)

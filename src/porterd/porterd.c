@@ -119,6 +119,9 @@ static int run(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to create the manager: %m");
                 goto finish;
         }
+        /* First, before anything else opens an fd: what an outer activator
+         * (porter-activate, systemd) passed us. */
+        (void) manager_collect_inherited_fds(m);
         r = manager_init_lookup(m, o.unit_path);
         /* The control socket first: it refuses to start a second porterd
          * on the same runtime directory before anything else is touched. */
@@ -134,6 +137,7 @@ static int run(int argc, char *argv[]) {
         log_info("porterd %s running as %s manager (pid %d).", PORTER_VERSION,
                  o.scope == MANAGER_USER ? "user" : "system", (int) getpid());
         (void) manager_startup(m, o.start);
+        manager_close_unused_inherited_fds(m);
         r = manager_run(m);
 finish:
         options_done(&o);

@@ -345,3 +345,33 @@ def test_accept_yes_instance_specifier(porterd, unit_dir, tmp_path):
     assert n == "1" and int(cookie) > 0
     assert local == f"127.0.0.1:{port}" and remote.startswith("127.0.0.1:")
     assert line.split()[1] == "$REMOTE_ADDR", "no shell here: $$ stays a literal $"
+
+
+def test_adopts_sockets_from_outer_activator(tmp_path, unit_dir):
+    """porterd started by porter-activate --now: the socket unit whose
+    address matches takes the passed fd instead of binding again (a second
+    bind of the same address would fail: the first is still open)."""
+    exe = program("porterd")
+    activate = program("porter-activate")
+    port = free_port()
+    out = tmp_path / "a.json"
+    write_unit(unit_dir, "a.socket", f"[Socket]\nListenStream=127.0.0.1:{port}\n")
+    write_unit(unit_dir, "a.service", f"[Service]\nExecStart={PYTHON} {PROBE} serve {out}\n")
+    runtime = tmp_path / "rt"
+    runtime.mkdir()
+    log = open(tmp_path / "outer.log", "wb")
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
+    p = subprocess.Popen([activate, "--now", "-l", f"127.0.0.1:{port}", f"--setenv=XDG_RUNTIME_DIR={runtime}", exe, "--user", "--unit-path",
+                          str(unit_dir), "--start", "a.socket"], stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        text = lambda: (tmp_path / "outer.log").read_text()
+        wait_for(lambda: "Started 1 of 1 units." in text(), what="startup")
+        assert "a.socket: Adopted inherited fd 3." in text(), text()
+        assert read_line(port).startswith("hello a.socket ")
+        assert read_json(out)["fds"] == [0, 1, 2, 3]
+    finally:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            p.wait(20)
+        log.close()
+    assert p.returncode == 0
