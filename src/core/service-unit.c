@@ -382,10 +382,16 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
         int sig = sigkill ? k->final_kill_signal : k->kill_signal;
         bool killed = false;
 
+        /* KillMode=: control-group signals the whole process group, mixed
+         * only the main process with the first signal and the group with
+         * SIGKILL, process only the main process, none nothing but the
+         * final SIGKILL. */
+        bool group = k->kill_mode == KILL_CONTROL_GROUP || (k->kill_mode == KILL_MIXED && sigkill);
         if (k->kill_mode != KILL_NONE || sigkill) {
-                if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig) >= 0)
+                if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig, group) >= 0)
                         killed = true;
-                if (s->control_process.pid > 0 && unit_kill_process(&s->meta, &s->control_process, sig) >= 0)
+                if (s->control_process.pid > 0 &&
+                    unit_kill_process(&s->meta, &s->control_process, sig, group) >= 0)
                         killed = true;
                 /* A forking daemon we could not identify: its session's
                  * process group, once; nothing to wait for. */

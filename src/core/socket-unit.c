@@ -243,7 +243,8 @@ static void socket_enter_signal(SocketUnit *s, SocketState state, SocketResult f
         int sig = sigkill ? s->config->kill.final_kill_signal : s->config->kill.kill_signal;
 
         if (s->control_process.pid > 0 &&
-            unit_kill_process(&s->meta, &s->control_process, sig) >= 0) {
+            unit_kill_process(&s->meta, &s->control_process, sig,
+                              s->config->kill.kill_mode != KILL_PROCESS) >= 0) {
                 socket_set_state(s, state);
                 (void) unit_arm_timer(&s->meta, socket_timeout(s));
                 return;

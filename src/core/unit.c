@@ -214,16 +214,16 @@ int unit_resolve_user_group(Unit *u, const char *user, const char *group, uid_t 
         return 0;
 }
 
-int unit_kill_process(Unit *u, const UnitProcess *p, int sig) {
+int unit_kill_process(Unit *u, const UnitProcess *p, int sig, bool whole_group) {
         Manager *m = u->manager;
 
         if (p->pid <= 0)
                 return -ESRCH;
-        int r = m->ops->kill(m, p, sig, true);
+        int r = m->ops->kill(m, p, sig, whole_group);
         /* systemd always follows the kill signal with SIGCONT so that a
          * stopped process can act on it. */
         if (r >= 0 && sig != SIGKILL && sig != SIGCONT)
-                (void) m->ops->kill(m, p, SIGCONT, true);
+                (void) m->ops->kill(m, p, SIGCONT, whole_group);
         return r;
 }
 

@@ -111,8 +111,10 @@ int unit_spawn_command(Unit *u, const ExecCommand *c, const ExecContext *ec, con
                        size_t n_fds, UnitProcess *ret);
 /* exec_resolve_user_group() with a logged error. */
 int unit_resolve_user_group(Unit *u, const char *user, const char *group, uid_t *uid, gid_t *gid);
-/* Signal a process of the unit through the seam (followed by SIGCONT). */
-int unit_kill_process(Unit *u, const UnitProcess *p, int sig);
+/* Signal a process of the unit through the seam (followed by SIGCONT);
+ * with whole_group its process group too (every service runs setsid, so
+ * that stands in for systemd's control group). */
+int unit_kill_process(Unit *u, const UnitProcess *p, int sig, bool whole_group);
 
 /* Called by the seam when a watched process exits. */
 void unit_process_exited(Unit *u, pid_t pid, int code, int status);

@@ -33,6 +33,7 @@ typedef struct FakeSpawn {
 typedef struct FakeKill {
         pid_t pid;
         int sig;
+        bool group;
 } FakeKill;
 
 static struct {
@@ -82,7 +83,7 @@ static int fake_spawn_template(Manager *m, SpawnTemplate *t, int connection_fd,
 
 static int fake_kill(Manager *m, const UnitProcess *p, int sig, bool whole_group) {
         ASSERT_TRUE(fake.n_kills < FAKE_MAX);
-        fake.kills[fake.n_kills++] = (FakeKill) { .pid = p->pid, .sig = sig };
+        fake.kills[fake.n_kills++] = (FakeKill) { .pid = p->pid, .sig = sig, .group = whole_group };
         return 0;
 }
 

@@ -146,6 +146,35 @@ TEST(stop_escalates_to_sigkill) {
         manager_free(m);
 }
 
+TEST(kill_mode) {
+        Manager *m = fake_manager();
+        write_unit("mixed.service", "[Service]\nExecStart=/bin/sleep 100\nKillMode=mixed\n");
+        write_unit("proc.service", "[Service]\nExecStart=/bin/sleep 100\nKillMode=process\n");
+        write_unit("cg.service", "[Service]\nExecStart=/bin/sleep 100\n");
+        ServiceUnit *mixed = load_service(m, "mixed.service"), *proc = load_service(m, "proc.service"),
+                    *cg = load_service(m, "cg.service");
+
+        ASSERT_OK(unit_start(&cg->meta));
+        ASSERT_OK(unit_stop(&cg->meta));
+        ASSERT_TRUE(fake.kills[0].group);          /* control-group: the process group */
+
+        ASSERT_OK(unit_start(&mixed->meta));
+        ASSERT_OK(unit_stop(&mixed->meta));
+        ASSERT_EQ(fake.kills[2].sig, SIGTERM);
+        ASSERT_FALSE(fake.kills[2].group);         /* mixed: SIGTERM to the main process only... */
+        unit_timer_fired(&mixed->meta);
+        ASSERT_EQ(fake.kills[4].sig, SIGKILL);
+        ASSERT_TRUE(fake.kills[4].group);          /* ...SIGKILL to the group */
+
+        ASSERT_OK(unit_start(&proc->meta));
+        ASSERT_OK(unit_stop(&proc->meta));
+        ASSERT_FALSE(fake.kills[5].group);
+        unit_timer_fired(&proc->meta);
+        ASSERT_EQ(fake.kills[7].sig, SIGKILL);
+        ASSERT_FALSE(fake.kills[7].group);         /* process: never the group */
+        manager_free(m);
+}
+
 TEST(notify_ready_and_status) {
         Manager *m = fake_manager();
         write_unit("n.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\n");
