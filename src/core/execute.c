@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -321,6 +322,64 @@ int exec_prepare(Manager *m, const ExecCommand *c, const ExecContext *ec, const 
         ret->params.context = &ret->context;
         ret->context.rlimits = ret->rlimits;
         return 0;
+}
+
+static int mkdir_parents_and(const char *path, mode_t mode) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        for (char *p = copy + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *p = '/';
+                }
+        if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                return -errno;
+        /* An existing directory gets the configured mode too. */
+        return chmod(copy, mode) < 0 ? -errno : 0;
+}
+
+int exec_runtime_dirs_create(Manager *m, const ExecContext *ec, char ***ret_paths) {
+        _cleanup_strv_free_ char **paths = NULL;
+        uid_t uid = (uid_t) -1;
+        gid_t gid = (gid_t) -1;
+        int r;
+
+        if (!ec->runtime_directory) {
+                *ret_paths = NULL;
+                return 0;
+        }
+        if (geteuid() == 0 && (ec->user || ec->group)) {
+                r = exec_resolve_user_group(ec->user, ec->group, &uid, &gid, NULL, NULL);
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(name, ec->runtime_directory) {
+                char *path = strjoin(m->runtime_dir, "/", *name);
+                if (!path || strv_consume(&paths, path) < 0)
+                        return -ENOMEM;
+                r = mkdir_parents_and(path, ec->runtime_directory_mode);
+                if (r >= 0 && (uid != (uid_t) -1 || gid != (gid_t) -1) && chown(path, uid, gid) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        exec_runtime_dirs_remove(paths);
+                        return r;
+                }
+        }
+        *ret_paths = TAKE_PTR(paths);
+        return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void) remove(path);
+        return 0;
+}
+
+void exec_runtime_dirs_remove(char * const *paths) {
+        STRV_FOREACH(p, paths)
+                (void) nftw(*p, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 void exec_prepared_done(ExecPrepared *p) {

@@ -48,6 +48,16 @@ int exec_prepare(Manager *m, const ExecCommand *c, const ExecContext *ec, const 
 /* Release what exec_prepare() allocated; NULL-safe, idempotent. */
 void exec_prepared_done(ExecPrepared *p);
 
+/* RuntimeDirectory=: create <runtime>/<name> for every name (parents as
+ * needed, mode RuntimeDirectoryMode=, owned by User=/Group= when porterd
+ * runs as root) below /run or $XDG_RUNTIME_DIR.  Returns 0 and the paths
+ * (NULL if none), or -errno (nothing is left created). */
+int exec_runtime_dirs_create(Manager *m, const ExecContext *ec, char ***ret_paths);
+
+/* Remove the directories made by exec_runtime_dirs_create() with their
+ * contents (symlinks are not followed).  NULL-safe. */
+void exec_runtime_dirs_remove(char * const *paths);
+
 /* Resolve User=/Group= names or numbers.  A NULL user or group leaves that
  * output unchanged.  Returns 0, -ESRCH for an unknown name, or -errno. */
 int exec_resolve_user_group(const char *user, const char *group, uid_t *uid, gid_t *gid,

@@ -149,8 +149,11 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                 unit_process_release(&s->main_process);
                 unit_process_release(&s->control_process);
         }
-        if (state == SERVICE_DEAD || state == SERVICE_FAILED)
+        if (state == SERVICE_DEAD || state == SERVICE_FAILED) {
                 service_release_connection(s);
+                exec_runtime_dirs_remove(s->runtime_dirs);
+                s->runtime_dirs = strv_free(s->runtime_dirs);
+        }
 
         if (old != state)
                 log_unit_debug(&s->meta, "Changed %s -> %s", service_state_to_string(old),
@@ -310,6 +313,11 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
                 r = service_remote_env(s, &env);
                 if (r < 0)
                         return r;
+        }
+        if (s->runtime_dirs) {
+                _cleanup_free_ char *dirs = strv_join(s->runtime_dirs, ":");
+                if (!dirs || strv_env_assign(&env, "RUNTIME_DIRECTORY", dirs) < 0)
+                        return -ENOMEM;
         }
 
         ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .pass_fds = true };
@@ -585,6 +593,16 @@ static int service_start_now(ServiceUnit *s) {
         s->status_text = NULL;
         service_start_sockets(s);
         s->meta.start_seq = ++s->meta.manager->start_seq;
+        if (!s->instance) {
+                /* Per-connection instances share their template's
+                 * directories' names; they are not made per connection. */
+                int r = exec_runtime_dirs_create(s->meta.manager, &s->config->exec, &s->runtime_dirs);
+                if (r < 0) {
+                        log_unit_error_errno(u, r, "Failed to set up RuntimeDirectory=: %m");
+                        service_enter_dead(s, SERVICE_FAILURE_RESOURCES, false);
+                        return 0;
+                }
+        }
         service_enter_start_pre(s);
         return 0;
 }
@@ -883,6 +901,8 @@ static void service_done(Unit *u) {
         unit_process_release(&s->main_process);
         unit_process_release(&s->control_process);
         service_release_connection(s);
+        exec_runtime_dirs_remove(s->runtime_dirs);
+        strv_free(s->runtime_dirs);
         free(s->status_text);
         /* An instance only borrows its template's config. */
         if (s->borrowed_config)

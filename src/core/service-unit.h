@@ -73,6 +73,7 @@ typedef struct ServiceUnit {
         ExecCommand *main_command;
         unsigned n_restarts;
         char *status_text;              /* STATUS= */
+        char **runtime_dirs;            /* RuntimeDirectory= made for this run */
 
         /* Accept=yes instance: the connection and where it came from. */
         SocketUnit *accept_socket;

@@ -2,6 +2,7 @@
 /* The service unit state machine, through the fake seam: no process is
  * started; exits, timeouts and notify messages are fed in by hand. */
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "core-fake-ops.h"
@@ -288,6 +289,34 @@ TEST(environment_file) {
         ASSERT_OK(unit_start(&s2->meta));
         ASSERT_EQ(s2->state, SERVICE_FAILED);
         ASSERT_EQ(s2->result, SERVICE_FAILURE_RESOURCES);
+        manager_free(m);
+}
+
+TEST(runtime_directory) {
+        Manager *m = fake_manager();
+        char a[600], b[600], env[1300];
+        struct stat st;
+        write_unit("rd.service", "[Service]\nExecStart=/bin/true\nRuntimeDirectory=rd rd-two/sub\n"
+                                 "RuntimeDirectoryMode=0710\n");
+        ServiceUnit *s = load_service(m, "rd.service");
+        ASSERT_OK(unit_start(&s->meta));
+        snprintf(a, sizeof a, "%s/rd", test_dir);
+        snprintf(b, sizeof b, "%s/rd-two/sub", test_dir);
+        ASSERT_OK(stat(a, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0710);
+        ASSERT_OK(stat(b, &st));
+        snprintf(env, sizeof env, "RUNTIME_DIRECTORY=%s:%s", a, b);
+        ASSERT_TRUE(env_has(fake_last_spawn()->envp, env));
+
+        /* Removed, contents and all, when the service is done. */
+        char f[700];
+        snprintf(f, sizeof f, "%s/file", a);
+        FILE *x = fopen(f, "we");
+        fclose(x);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        ASSERT_TRUE(stat(a, &st) < 0 && errno == ENOENT);
+        ASSERT_TRUE(stat(b, &st) < 0 && errno == ENOENT);
         manager_free(m);
 }
 
