@@ -120,9 +120,8 @@ NotifyAccess service_config_notify_access(const ServiceConfig *c) {
         return NOTIFY_NONE;
 }
 
+/* The loader already made a oneshot's default start timeout infinite. */
 static usec_t service_timeout_start(const ServiceUnit *s) {
-        if (s->config->type == SERVICE_ONESHOT && s->state == SERVICE_START)
-                return USEC_INFINITY;
         return s->config->timeout_start_usec == 0 ? USEC_INFINITY : s->config->timeout_start_usec;
 }
 

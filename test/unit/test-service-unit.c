@@ -252,6 +252,21 @@ TEST(oneshot_runs_commands_in_order) {
         manager_free(m);
 }
 
+TEST(oneshot_start_timeout_only_when_given) {
+        Manager *m = fake_manager();
+        write_unit("o1.service", "[Service]\nType=oneshot\nExecStart=/bin/sleep 100\n");
+        write_unit("o2.service", "[Service]\nType=oneshot\nExecStart=/bin/sleep 100\nTimeoutStartSec=4\n");
+        ServiceUnit *a = load_service(m, "o1.service"), *b = load_service(m, "o2.service");
+        ASSERT_OK(unit_start(&a->meta));
+        ASSERT_UEQ(a->meta.timer_deadline, USEC_INFINITY);
+        ASSERT_OK(unit_start(&b->meta));
+        ASSERT_UEQ(b->meta.timer_deadline, fake.now + 4 * USEC_PER_SEC);
+        unit_timer_fired(&b->meta);
+        ASSERT_EQ(b->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(b->result, SERVICE_FAILURE_TIMEOUT);
+        manager_free(m);
+}
+
 TEST(spawn_failure_is_resources) {
         Manager *m = fake_manager();
         write_unit("f.service", "[Service]\nExecStart=/bin/true\n");
