@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* porterctl start/stop UNIT...: ask porterd, then (unless --no-block) wait
+/* porterctl start/stop/restart UNIT...: ask porterd, then (unless --no-block) wait
  * until the unit left the activating/deactivating states and report a
  * failure with the unit's last log lines, as systemctl does.  Exit status:
  * 0, 1 when a unit failed, 5 when a unit is unknown or failed to load
@@ -35,6 +35,27 @@ static char *wait_settled(sd_bus *bus, const char *id) {
                 usleep(20000);
         }
         return NULL;
+}
+
+static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *name, bool start);
+
+/* restart: stop, wait until it is down, start (porterd has no restart
+ * job of its own yet). */
+static int restart_one(sd_bus *bus, const PorterctlArgs *args, const char *name) {
+        _cleanup_free_ char *id = NULL, *state = NULL;
+        PorterctlArgs blocking = *args;
+        int r;
+
+        if (porterctl_mangle(name, &id) < 0)
+                return 1;
+        /* A unit porterd has not loaded yet is simply started. */
+        if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &state) >= 0) {
+                blocking.no_block = false;
+                r = start_stop_one(bus, &blocking, id, false);
+                if (r != 0)
+                        return r;
+        }
+        return start_stop_one(bus, args, id, true);
 }
 
 static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *name, bool start) {
@@ -73,7 +94,9 @@ static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *na
         return 0;
 }
 
-static int start_stop(int argc, char *argv[], void *userdata, bool start) {
+typedef enum Action { ACTION_START, ACTION_STOP, ACTION_RESTART } Action;
+
+static int start_stop(int argc, char *argv[], void *userdata, Action action) {
         const PorterctlArgs *args = userdata;
         sd_bus *bus = NULL;
         int ret = 0;
@@ -81,7 +104,8 @@ static int start_stop(int argc, char *argv[], void *userdata, bool start) {
         if (porterctl_connect(args, &bus) < 0)
                 return 1;
         for (int i = 1; i < argc; i++) {
-                int r = start_stop_one(bus, args, argv[i], start);
+                int r = action == ACTION_RESTART ? restart_one(bus, args, argv[i]) :
+                        start_stop_one(bus, args, argv[i], action == ACTION_START);
                 if (r > ret)
                         ret = r;
         }
@@ -90,9 +114,38 @@ static int start_stop(int argc, char *argv[], void *userdata, bool start) {
 }
 
 int verb_start(int argc, char *argv[], void *userdata) {
-        return start_stop(argc, argv, userdata, true);
+        return start_stop(argc, argv, userdata, ACTION_START);
 }
 
 int verb_stop(int argc, char *argv[], void *userdata) {
-        return start_stop(argc, argv, userdata, false);
+        return start_stop(argc, argv, userdata, ACTION_STOP);
+}
+
+int verb_restart(int argc, char *argv[], void *userdata) {
+        return start_stop(argc, argv, userdata, ACTION_RESTART);
+}
+
+/* reset-failed UNIT...: forget failed states and start-limit counters. */
+int verb_reset_failed(int argc, char *argv[], void *userdata) {
+        sd_bus *bus = NULL;
+        int ret = 0;
+
+        if (porterctl_connect(userdata, &bus) < 0)
+                return 1;
+        for (int i = 1; i < argc; i++) {
+                _cleanup_free_ char *id = NULL;
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                if (porterctl_mangle(argv[i], &id) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH,
+                                       PORTER_BUS_MANAGER_IFACE, "ResetFailedUnit", &e, NULL, "s", id) < 0) {
+                        log_error("Failed to reset failed state of unit %s: %s", id, e.message ?: "unknown error");
+                        ret = 1;
+                }
+                sd_bus_error_free(&e);
+        }
+        sd_bus_flush_close_unref(bus);
+        return ret;
 }

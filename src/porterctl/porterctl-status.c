@@ -8,7 +8,8 @@
  * systemctl's: 0 if all are active, 3 if one is not, 4 if one is unknown.
  *
  * is-active prints each unit's ActiveState ("inactive" for unknown units)
- * and exits 0 if any is active, else 3. */
+ * and exits 0 if any is active, else 3; is-failed likewise, 0 if any is
+ * failed, else 1. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,8 @@ int verb_status(int argc, char *argv[], void *userdata) {
         return ret;
 }
 
-int verb_is_active(int argc, char *argv[], void *userdata) {
+/* is-active (want "active") and is-failed (want "failed"). */
+static int is_state(int argc, char *argv[], void *userdata, bool failed) {
         sd_bus *bus = NULL;
         bool any = false;
 
@@ -148,9 +150,19 @@ int verb_is_active(int argc, char *argv[], void *userdata) {
                         puts("inactive");
                 else {
                         puts(active);
-                        any = any || streq(active, "active") || streq(active, "reloading");
+                        any = any || (failed ? streq(active, "failed") :
+                                               streq(active, "active") || streq(active, "reloading"));
                 }
         }
         sd_bus_flush_close_unref(bus);
-        return any ? 0 : EXIT_PROGRAM_NOT_RUNNING;
+        /* systemctl: is-failed exits 1 when none is failed, is-active 3. */
+        return any ? 0 : failed ? 1 : EXIT_PROGRAM_NOT_RUNNING;
+}
+
+int verb_is_active(int argc, char *argv[], void *userdata) {
+        return is_state(argc, argv, userdata, false);
+}
+
+int verb_is_failed(int argc, char *argv[], void *userdata) {
+        return is_state(argc, argv, userdata, true);
 }

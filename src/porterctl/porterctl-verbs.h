@@ -13,7 +13,10 @@ int verb_verify(int argc, char *argv[], void *userdata);   /* porterctl-verify.c
 
 int verb_start(int argc, char *argv[], void *userdata);       /* porterctl-start.c */
 int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
+int verb_restart(int argc, char *argv[], void *userdata);     /* porterctl-start.c */
+int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
+int verb_is_failed(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_list_units(int argc, char *argv[], void *userdata);  /* porterctl-list.c */
 int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.c */
@@ -21,8 +24,11 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
 #define PORTERCTL_VERB_ROWS \
         { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
         { "stop",         2, VERB_ANY, verb_stop,         "Stop (deactivate) one or more units" }, \
+        { "restart",      2, VERB_ANY, verb_restart,      "Stop and start one or more units" }, \
+        { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
         { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
         { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
+        { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \
         { "list-units",   1, 1,        verb_list_units,   "List the units porterd has loaded" }, \
         { "list-sockets", 1, 1,        verb_list_sockets, "List listening sockets and what they activate" }, \
         { "verify",   2, VERB_ANY, verb_verify,   "Check unit files as porterd would load them" }, \

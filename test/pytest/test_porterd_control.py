@@ -212,3 +212,21 @@ def test_type_forking_with_pidfile(setup, unit_dir, tmp_path):
     assert run("stop", "fork.service").returncode == 0
     wait_for(lambda: not os.path.exists(f"/proc/{daemon}"), what="daemon gone and reaped")
     assert run("is-active", "fork.service").stdout == "inactive\n"
+
+
+def test_restart_reset_failed_is_failed(setup):
+    run, port, d = setup
+    assert read_line(port).startswith("hello web.socket ")
+    pid1 = int(run("status", "web.service").stdout.split("Main PID:")[1].split()[0])
+    r = run("restart", "web.service")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: "Main PID:" in run("status", "web.service").stdout, what="restarted")
+    pid2 = int(run("status", "web.service").stdout.split("Main PID:")[1].split()[0])
+    assert pid2 != pid1
+
+    assert run("start", "broken.service").returncode == 1
+    r = run("is-failed", "broken.service")
+    assert (r.returncode, r.stdout) == (0, "failed\n")
+    assert run("reset-failed", "broken.service").returncode == 0
+    r = run("is-failed", "broken.service")
+    assert (r.returncode, r.stdout) == (1, "inactive\n")
