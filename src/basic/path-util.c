@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,4 +204,31 @@ const char *path_startswith(const char *path, const char *prefix) {
                 path += a;
                 prefix += b;
         }
+}
+
+int path_find_executable(const char *name, const char *search_path, char **ret) {
+        int last_error = -ENOENT;
+
+        if (isempty(name) || strchr(name, '/'))
+                return -EINVAL;
+
+        for (const char *p = search_path;;) {
+                size_t l = strcspn(p, ":");
+                _cleanup_free_ char *j = NULL;
+                struct stat st;
+
+                if (asprintf(&j, "%.*s/%s", (int) l, l > 0 ? p : ".", name) < 0)
+                        return -ENOMEM;
+                if (stat(j, &st) >= 0 && S_ISREG(st.st_mode)) {
+                        if (access(j, X_OK) >= 0) {
+                                *ret = TAKE_PTR(j);
+                                return 0;
+                        }
+                        last_error = -EACCES;
+                }
+                if (p[l] == '\0')
+                        break;
+                p += l + 1;
+        }
+        return last_error;
 }

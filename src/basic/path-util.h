@@ -51,3 +51,12 @@ int path_extract_directory(const char *p, char **ret);
 /* If path is below (or equal to) prefix, component-wise, return the rest
  * of path (without leading slashes, "" when equal), else NULL. */
 const char *path_startswith(const char *path, const char *prefix) _pure_;
+
+/* Find the executable `name` (no '/') in a colon-separated search path, the
+ * way execvp() does: each directory in turn ("" means "."), the first
+ * regular file wins if it has an execute bit for us.  Returns 0 with the
+ * joined path in *ret, -EACCES when only non-executable matches exist,
+ * -ENOENT when there is none, -EINVAL for an empty name, -ENOMEM.  One loop
+ * for both of porter's lookups: systemd's fixed list for Exec*= lines
+ * (exec_command_find_executable) and $PATH for porter-activate. */
+int path_find_executable(const char *name, const char *search_path, char **ret);

@@ -18,6 +18,7 @@
 #include "env-util.h"
 #include "escape.h"
 #include "exec-command.h"
+#include "path-util.h"
 #include "extract-word.h"
 #include "string-util.h"
 #include "strv.h"
@@ -25,9 +26,8 @@
 #define EXEC_WORD_FLAGS (EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE | EXTRACT_CUNESCAPE_RELAX)
 
 /* systemd's default search path for bare names (split-usr layout). */
-static const char *const exec_search_path[] = {
-        "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
-};
+/* systemd's fixed search path for bare names on Exec*= lines. */
+#define EXEC_SEARCH_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* A strv being built: appending is amortized O(1) (strv_consume() counts
  * the list each time, which is quadratic for a 1 MiB line of words). */
@@ -109,13 +109,9 @@ static bool has_control_chars(const char *s) {
         return false;
 }
 
-static bool is_executable_file(const char *path) {
-        struct stat st;
-
-        return stat(path, &st) >= 0 && S_ISREG(st.st_mode) && access(path, X_OK) >= 0;
-}
-
 int exec_command_find_executable(const char *name, char **ret) {
+        int r;
+
         if (isempty(name))
                 return -EINVAL;
         if (name[0] == '/') {
@@ -128,17 +124,9 @@ int exec_command_find_executable(const char *name, char **ret) {
         if (!filename_is_valid(name))
                 return -EINVAL;
 
-        for (size_t i = 0; i < ELEMENTSOF(exec_search_path); i++) {
-                _cleanup_free_ char *p = strjoin(exec_search_path[i], "/", name);
-
-                if (!p)
-                        return -ENOMEM;
-                if (is_executable_file(p)) {
-                        *ret = TAKE_PTR(p);
-                        return 0;
-                }
-        }
-        return -ENOENT;
+        /* A match without an execute bit counts as not found here. */
+        r = path_find_executable(name, EXEC_SEARCH_PATH, ret);
+        return r == -EACCES ? -ENOENT : r;
 }
 
 /* Strip the prefix characters of the first word into *flags.  Returns the

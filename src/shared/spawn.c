@@ -17,6 +17,7 @@
 
 #include "alloc-util.h"
 #include "fd-util.h"
+#include "path-util.h"
 #include "spawn.h"
 #include "string-util.h"
 #include "strv.h"
@@ -184,10 +185,9 @@ int spawn_env_fill_listen_pid(char * const *envp, pid_t pid) {
 
 /* ---- executable lookup ------------------------------------------------ */
 
-int spawn_find_executable(const char *name, char **ret) {
-        const char *path;
-        int last_error = -ENOENT;
+#define SPAWN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+int spawn_find_executable(const char *name, char **ret) {
         if (isempty(name))
                 return -EINVAL;
         if (strchr(name, '/')) {
@@ -197,28 +197,7 @@ int spawn_find_executable(const char *name, char **ret) {
                 *ret = c;
                 return 0;
         }
-
-        path = getenv("PATH") ?: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (const char *p = path;;) {
-                size_t l = strcspn(p, ":");
-                _cleanup_free_ char *j = NULL;
-                struct stat st;
-
-                /* An empty element means the current directory (execvp). */
-                if (asprintf(&j, "%.*s/%s", (int) l, l > 0 ? p : ".", name) < 0)
-                        return -ENOMEM;
-                if (stat(j, &st) >= 0 && S_ISREG(st.st_mode)) {
-                        if (access(j, X_OK) >= 0) {
-                                *ret = TAKE_PTR(j);
-                                return 0;
-                        }
-                        last_error = -EACCES;
-                }
-                if (p[l] == '\0')
-                        break;
-                p += l + 1;
-        }
-        return last_error;
+        return path_find_executable(name, getenv("PATH") ?: SPAWN_DEFAULT_PATH, ret);
 }
 
 /* ---- the child: async-signal-safe from here to child_run() ------------ */
