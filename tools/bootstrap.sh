@@ -40,5 +40,15 @@ done
 
 echo "bootstrap.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Daemons such as sshd and lighttpd are installed for porter's tests to run
+# them itself: their maintainer scripts must not start them on the machine.
+# policy-rc.d answering 101 ("action forbidden") does that for invoke-rc.d;
+# it is removed again unless it was there before.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
