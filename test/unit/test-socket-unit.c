@@ -171,6 +171,12 @@ TEST(trigger_limit_defaults) {
         ASSERT_EQ(b->trigger_limit.burst, 200u);
         ASSERT_EQ(a->config->poll_limit.burst, 15u);
         ASSERT_EQ(b->config->poll_limit.burst, 150u);
+        /* PollLimit= is the sd-event rate limit of each listening fd. */
+        uint64_t interval = 0;
+        unsigned burst = 0;
+        ASSERT_OK(sd_event_source_get_ratelimit(b->watches[0].io_source, &interval, &burst));
+        ASSERT_UEQ(interval, 2 * USEC_PER_SEC);
+        ASSERT_EQ(burst, 150u);
         manager_free(m);
 }
 
@@ -441,6 +447,16 @@ TEST(service_sockets_setting) {
         ASSERT_TRUE(env_has(sp->envp, "LISTEN_FDNAMES=extra:main.socket"));
         /* The sockets follow the service they trigger. */
         ASSERT_EQ(extra->state, SOCKET_RUNNING);
+        manager_free(m);
+}
+
+TEST(poll_limit_off) {
+        Manager *m = fake_manager();
+        write_unit_ports("pl.socket", "[Socket]\nListenStream=127.0.0.1:PORT\nPollLimitIntervalSec=0\n");
+        write_unit("pl.service", "[Service]\nExecStart=/bin/true\n");
+        SocketUnit *s = load_socket(m, "pl.socket");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_ERROR(sd_event_source_get_ratelimit(s->watches[0].io_source, NULL, NULL), ENOEXEC);
         manager_free(m);
 }
 
