@@ -86,41 +86,23 @@ CONFIG_PARSER_PROTOTYPE(config_parse_user_group) {
         return free_and_replace(*(char **) data, s);
 }
 
-CONFIG_PARSER_PROTOTYPE(config_parse_user_group_strv) {
-        char ***l = data;
+/* systemd only warns about a bad supplementary group: it does not make the
+ * unit fail to load. */
+static int add_user_group(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
+        if (!valid_user_group_name(word, VALID_USER_UNIT_FILE)) {
+                int r = config_warn(ctx, "Invalid user/group name or numeric ID '%s' in %s=, ignoring", word, lvalue);
+                free(word);
+                return r;
+        }
+        return strv_consume(data, word);
+}
 
+CONFIG_PARSER_PROTOTYPE(config_parse_user_group_strv) {
         if (isempty(rvalue)) {
-                *l = strv_free(*l);
+                *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        for (const char *p = rvalue;;) {
-                _cleanup_free_ char *word = NULL, *s = NULL;
-                int r;
-
-                r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return config_warn(ctx, "Invalid syntax in %s=%s, ignoring", lvalue, rvalue);
-                if (r == 0)
-                        return 0;
-                r = config_expand_specifiers(ctx, lvalue, word, &s);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                /* systemd only warns here: a bad supplementary group does
-                 * not make the unit fail to load. */
-                if (!valid_user_group_name(s, VALID_USER_UNIT_FILE)) {
-                        r = config_warn(ctx, "Invalid user/group name or numeric ID '%s' in %s=, ignoring", s, lvalue);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                r = strv_consume(l, TAKE_PTR(s));
-                if (r < 0)
-                        return r;
-        }
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_user_group, data);
 }
 
 /* --- process environment ------------------------------------------------- */
@@ -193,38 +175,12 @@ CONFIG_PARSER_PROTOTYPE(config_parse_exec_nice) {
         return 0;
 }
 
-/* Iterate over the quoted words of rvalue with specifiers expanded;
- * add() may reject a word with a warning (return 0). */
-typedef int (*env_word_t)(const ConfigContext *ctx, const char *lvalue, const char *word, char ***l);
+static int add_env_assignment(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
+        _cleanup_free_ char *w = word;
 
-static int for_each_env_word(const ConfigContext *ctx, const char *lvalue, const char *rvalue, env_word_t add,
-                             char ***l) {
-        for (const char *p = rvalue;;) {
-                _cleanup_free_ char *word = NULL, *s = NULL;
-                int r;
-
-                r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return config_warn(ctx, "Invalid syntax in %s=%s, ignoring", lvalue, rvalue);
-                if (r == 0)
-                        return 0;
-                r = config_expand_specifiers(ctx, lvalue, word, &s);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                r = add(ctx, lvalue, s, l);
-                if (r < 0)
-                        return r;
-        }
-}
-
-static int add_env_assignment(const ConfigContext *ctx, const char *lvalue, const char *word, char ***l) {
-        if (!env_assignment_is_valid(word))
-                return config_warn(ctx, "Invalid environment assignment '%s' in %s=, ignoring", word, lvalue);
-        return strv_env_set(l, word);
+        if (!env_assignment_is_valid(w))
+                return config_warn(ctx, "Invalid environment assignment '%s' in %s=, ignoring", w, lvalue);
+        return strv_env_set(data, w);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_environ) {
@@ -232,13 +188,25 @@ CONFIG_PARSER_PROTOTYPE(config_parse_environ) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_env_word(ctx, lvalue, rvalue, add_env_assignment, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_assignment, data);
 }
 
-static int add_env_name(const ConfigContext *ctx, const char *lvalue, const char *word, char ***l) {
-        if (!env_name_is_valid(word))
-                return config_warn(ctx, "Invalid environment name '%s' in %s=, ignoring", word, lvalue);
-        return strv_contains(*l, word) ? 0 : strv_extend(l, word);
+/* Append word to the list *data unless it is there already; takes word. */
+static int strv_consume_unique(char ***l, char *word) {
+        if (strv_contains(*l, word)) {
+                free(word);
+                return 0;
+        }
+        return strv_consume(l, word);
+}
+
+static int add_env_name(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
+        if (!env_name_is_valid(word)) {
+                int r = config_warn(ctx, "Invalid environment name '%s' in %s=, ignoring", word, lvalue);
+                free(word);
+                return r;
+        }
+        return strv_consume_unique(data, word);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_pass_environ) {
@@ -246,14 +214,17 @@ CONFIG_PARSER_PROTOTYPE(config_parse_pass_environ) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_env_word(ctx, lvalue, rvalue, add_env_name, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_name, data);
 }
 
-static int add_env_unset(const ConfigContext *ctx, const char *lvalue, const char *word, char ***l) {
-        if (!env_name_or_assignment_is_valid(word))
-                return config_warn(ctx, "Invalid environment name or assignment '%s' in %s=, ignoring", word,
-                                   lvalue);
-        return strv_contains(*l, word) ? 0 : strv_extend(l, word);
+static int add_env_unset(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
+        if (!env_name_or_assignment_is_valid(word)) {
+                int r = config_warn(ctx, "Invalid environment name or assignment '%s' in %s=, ignoring", word,
+                                    lvalue);
+                free(word);
+                return r;
+        }
+        return strv_consume_unique(data, word);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_unset_environ) {
@@ -261,7 +232,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_unset_environ) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_env_word(ctx, lvalue, rvalue, add_env_unset, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_unset, data);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_env_file) {
@@ -402,32 +373,11 @@ static int add_runtime_directory(const ConfigContext *ctx, const char *lvalue, c
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_exec_directories) {
-        char ***l = data;
-
         if (isempty(rvalue)) {
-                *l = strv_free(*l);
+                *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        for (const char *p = rvalue;;) {
-                _cleanup_free_ char *word = NULL, *s = NULL;
-                int r;
-
-                r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return config_warn(ctx, "Invalid syntax in %s=%s, ignoring", lvalue, rvalue);
-                if (r == 0)
-                        return 0;
-                r = config_expand_specifiers(ctx, lvalue, word, &s);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                r = add_runtime_directory(ctx, lvalue, TAKE_PTR(s), l);
-                if (r < 0)
-                        return r;
-        }
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_runtime_directory, data);
 }
 
 /* --- Limit*= --------------------------------------------------------------- */
@@ -689,13 +639,16 @@ CONFIG_PARSER_PROTOTYPE(config_parse_set_status) {
         }
 }
 
-static int add_socket_name(const ConfigContext *ctx, const char *lvalue, const char *word, char ***l) {
-        if (!unit_name_is_valid(word, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE) || !endswith(word, ".socket"))
-                return config_warn(ctx, "%s= entry '%s' is not a valid socket unit name, ignoring", lvalue, word);
-        return strv_contains(*l, word) ? 0 : strv_extend(l, word);
+static int add_socket_name(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
+        if (!unit_name_is_valid(word, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE) || !endswith(word, ".socket")) {
+                int r = config_warn(ctx, "%s= entry '%s' is not a valid socket unit name, ignoring", lvalue, word);
+                free(word);
+                return r;
+        }
+        return strv_consume_unique(data, word);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_service_sockets) {
         /* Lists merge; "" does not reset (systemd.service(5)). */
-        return for_each_env_word(ctx, lvalue, rvalue, add_socket_name, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_socket_name, data);
 }

@@ -261,13 +261,8 @@ static bool path_is_absolute(const char *p) {
         return p && p[0] == '/';
 }
 
-/* Split rvalue into words (quotes and escapes of systemd.syntax(7)), expand
- * specifiers in each, and call add() for each.  A word that fails is
- * warned about and skipped; the others still apply. */
-typedef int (*word_add_t)(const ConfigContext *ctx, const char *lvalue, char *word, void *data);
-
-static int for_each_word(const ConfigContext *ctx, const char *lvalue, const char *rvalue, bool specifiers,
-                         word_add_t add, void *data) {
+int config_for_each_word(const ConfigContext *ctx, const char *lvalue, const char *rvalue, bool specifiers,
+                         config_word_add_t add, void *data) {
         for (const char *p = rvalue;;) {
                 _cleanup_free_ char *word = NULL, *expanded = NULL;
                 int r;
@@ -307,7 +302,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_unit_path_strv_printf) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_word(ctx, lvalue, rvalue, true, add_absolute_path, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_absolute_path, data);
 }
 
 /* --- [Unit] -------------------------------------------------------------- */
@@ -339,7 +334,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_documentation) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_word(ctx, lvalue, rvalue, true, add_documentation, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_documentation, data);
 }
 
 static int add_unit_name(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
@@ -361,7 +356,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_unit_deps) {
         UnitConfig *u = userdata;
 
         /* As in systemd, an empty assignment adds nothing and resets nothing. */
-        return for_each_word(ctx, lvalue, rvalue, true, add_unit_name, &u->dependencies[ltype]);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_unit_name, &u->dependencies[ltype]);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_obsolete_unit_deps) {
@@ -375,7 +370,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_obsolete_unit_deps) {
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_unit_mounts_for) {
-        return for_each_word(ctx, lvalue, rvalue, true, add_absolute_path, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_absolute_path, data);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_emergency_action) {
@@ -456,7 +451,7 @@ CONFIG_PARSER_PROTOTYPE(config_parse_install_names) {
                 *(char ***) data = strv_free(*(char ***) data);
                 return 0;
         }
-        return for_each_word(ctx, lvalue, rvalue, true, add_install_name, data);
+        return config_for_each_word(ctx, lvalue, rvalue, true, add_install_name, data);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_default_instance) {

@@ -64,6 +64,16 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
  * specifiers in Key=..., ignoring" (the setting is to be skipped); -ENOMEM. */
 int config_expand_specifiers(const ConfigContext *ctx, const char *lvalue, const char *rvalue, char **ret);
 
+/* Split rvalue into words (quotes and escapes of systemd.syntax(7)), expand
+ * specifiers in each when asked, and hand each to add(), which takes
+ * ownership of the word.  add() rejects a word by adding a warning and
+ * returning 0: the other words still apply.  A syntax error warns and stops;
+ * a word whose specifiers do not resolve is skipped.  Returns 0 or -ENOMEM
+ * (or what add() returned, if negative). */
+typedef int (*config_word_add_t)(const ConfigContext *ctx, const char *lvalue, char *word, void *data);
+int config_for_each_word(const ConfigContext *ctx, const char *lvalue, const char *rvalue, bool specifiers,
+                         config_word_add_t add, void *data);
+
 /* Add the standard warning "Failed to parse Key=value: reason, ignoring"
  * (error may be 0 for no reason); returns 0 or -ENOMEM. */
 int config_warn_parse(const ConfigContext *ctx, const char *lvalue, const char *rvalue, int error);
