@@ -101,7 +101,7 @@ static bool service_config_mentions(const UnitConfig *c, const char *marker) {
 /* Accept=yes: load the template once more as an instance with a marker
  * name; if the marker shows up (%i, %I, %n, ...), instances must be loaded
  * one by one instead of sharing the template's prepared command. */
-static bool template_uses_instance(Manager *m, const char *template_id) {
+bool manager_template_uses_instance(Manager *m, const char *template_id) {
         static const char marker[] = "porterinstancemarker7f3a";
         _cleanup_free_ char *name = NULL;
         UnitConfig *c = NULL;
@@ -130,7 +130,7 @@ static int manager_load_triggered(Manager *m, Unit *u) {
                 return r;
         SocketUnit *s = SOCKET(u);
         if (s->config->accept && svc->config && svc->config->load_state == UNIT_LOADED) {
-                s->instances_need_load = template_uses_instance(m, svc->id);
+                s->instances_need_load = manager_template_uses_instance(m, svc->id);
                 if (s->instances_need_load)
                         log_unit_debug(u, "%s uses its instance name: loading each instance.", svc->id);
         }

@@ -91,6 +91,9 @@ Manager *manager_free(Manager *m) {
         }
         while (m->units)
                 unit_free(m->units);
+        for (size_t i = 0; i < m->n_retired_configs; i++)
+                unit_config_free(m->retired_configs[i]);
+        free(m->retired_configs);
         manager_close_control(m);
         manager_close_notify(m);
         m->gc_source = sd_event_source_disable_unref(m->gc_source);

@@ -40,6 +40,8 @@ struct Manager {
         unsigned start_seq;
 
         char **environment;             /* base environment of every service */
+        UnitConfig **retired_configs;   /* replaced by daemon-reload; freed with the manager */
+        size_t n_retired_configs;
         int *inherited_fds;             /* LISTEN_FDS handed to porterd itself; -EBADF once taken */
         size_t n_inherited_fds;
         bool reap_orphans;              /* PID 1 or subreaper: waitid(P_ALL) on SIGCHLD */
@@ -80,6 +82,11 @@ Unit *manager_get_unit(Manager *m, const char *id);
  * return no unit. */
 int manager_load_unit(Manager *m, const char *id, Unit **ret);
 
+/* Does the Accept=yes template template_id use its instance name (%i, ...)
+ * in anything porterd needs to start it?  Then instances are loaded one by
+ * one instead of sharing a prepared spawn template. */
+bool manager_template_uses_instance(Manager *m, const char *template_id);
+
 /* Load the config of one Accept=yes instance (its own specifiers) without
  * creating a unit.  Returns 0, or -errno if it does not load cleanly. */
 int manager_load_instance_config(Manager *m, const char *id, UnitConfig **ret);
@@ -95,6 +102,13 @@ int manager_take_inherited_fd(Manager *m, const SocketAddress *a);
 
 /* Close the inherited fds no unit adopted (after start-up), logging each. */
 void manager_close_unused_inherited_fds(Manager *m);
+
+/* daemon-reload: read every loaded unit's files again.  Services take the
+ * new settings at their next start; socket units whose listeners did not
+ * change keep their open fds (no connection is refused meanwhile); an
+ * active socket unit whose listeners changed keeps its old settings until
+ * it is restarted.  Returns the number of units reloaded. */
+int manager_reload(Manager *m);
 
 /* Hook SIGTERM/SIGINT (stop everything and exit 0) and SIGCHLD (reaping
  * orphans when PID 1) into the loop; block them for the process. */

@@ -837,7 +837,7 @@ static int socket_prepare_runtime(SocketUnit *s) {
 
 /* Accept=yes: prepare the instances' ExecStart= once (spec: the
  * per-connection path parses nothing and allocates nothing it can avoid). */
-static int socket_prepare_instance_template(SocketUnit *s) {
+int socket_prepare_instance_template(SocketUnit *s) {
         const ServiceConfig *sc = s->service->config->service;
         ExecCommand *c = sc ? sc->exec_command[SERVICE_EXEC_START] : NULL;
         int r;

@@ -144,6 +144,10 @@ void socket_service_changed(SocketUnit *s, Unit *service);
  * was freed): release the MaxConnections and per-source counts. */
 void socket_connection_released(SocketUnit *s, const SocketPeerKey *peer);
 
+/* Accept=yes: prepare (again) what instances are spawned from, from the
+ * template service's current config.  Returns 0 or -errno. */
+int socket_prepare_instance_template(SocketUnit *s);
+
 /* Fill key with the peer of connection fd (IP address with v4 as mapped
  * v6; UID through SO_PEERCRED on AF_UNIX).  Returns 0 or -errno. */
 int socket_peer_key(int fd, SocketPeerKey *ret);

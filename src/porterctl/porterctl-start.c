@@ -149,3 +149,21 @@ int verb_reset_failed(int argc, char *argv[], void *userdata) {
         sd_bus_flush_close_unref(bus);
         return ret;
 }
+
+/* daemon-reload: porterd reads every loaded unit's files again. */
+int verb_daemon_reload(int argc, char *argv[], void *userdata) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus *bus = NULL;
+        int ret = 0;
+
+        if (porterctl_connect(userdata, &bus) < 0)
+                return 1;
+        if (sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                               "Reload", &e, NULL, NULL) < 0) {
+                log_error("Failed to reload daemon: %s", e.message ?: "unknown error");
+                ret = 1;
+        }
+        sd_bus_error_free(&e);
+        sd_bus_flush_close_unref(bus);
+        return ret;
+}

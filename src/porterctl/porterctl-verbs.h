@@ -15,6 +15,7 @@ int verb_start(int argc, char *argv[], void *userdata);       /* porterctl-start
 int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_restart(int argc, char *argv[], void *userdata);     /* porterctl-start.c */
 int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
+int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
 int verb_is_failed(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
@@ -26,6 +27,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
         { "stop",         2, VERB_ANY, verb_stop,         "Stop (deactivate) one or more units" }, \
         { "restart",      2, VERB_ANY, verb_restart,      "Stop and start one or more units" }, \
         { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
+        { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \
         { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
         { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
         { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \

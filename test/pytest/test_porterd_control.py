@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -230,3 +231,39 @@ def test_restart_reset_failed_is_failed(setup):
     assert run("reset-failed", "broken.service").returncode == 0
     r = run("is-failed", "broken.service")
     assert (r.returncode, r.stdout) == (1, "inactive\n")
+
+
+def test_daemon_reload_keeps_listening(setup, unit_dir, tmp_path):
+    """No connection is refused across daemon-reload, and a changed
+    service setting applies from its next start."""
+    import threading
+    run, port, d = setup
+    aport = free_port()
+    write_unit(unit_dir, "acc.socket", f"[Socket]\nListenStream=127.0.0.1:{aport}\nAccept=yes\n"
+               "PollLimitIntervalSec=0\nTriggerLimitIntervalSec=0\n")
+    write_unit(unit_dir, "acc@.service", "[Service]\nExecStart=/bin/echo one\nStandardInput=socket\n")
+    assert run("start", "acc.socket").returncode == 0
+    errors, answers, stop = [], [], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                answers.append(read_line(aport))
+            except OSError as e:
+                errors.append(e)
+    t = threading.Thread(target=hammer)
+    t.start()
+    try:
+        for _ in range(5):
+            assert run("daemon-reload").returncode == 0
+        write_unit(unit_dir, "acc@.service", "[Service]\nExecStart=/bin/echo two\nStandardInput=socket\n")
+        assert run("daemon-reload").returncode == 0
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        t.join(10)
+    assert errors == []
+    assert len(answers) > 10
+    # Instances after the reload run the new command line.
+    assert read_line(aport) == "two\n"
+    assert "Reloaded" in d.text()

@@ -460,6 +460,46 @@ TEST(poll_limit_off) {
         manager_free(m);
 }
 
+TEST(daemon_reload_keeps_fds) {
+        Manager *m = fake_manager();
+        int port = free_port();
+        char text[300];
+        snprintf(text, sizeof text, "[Socket]\nListenStream=127.0.0.1:%d\n", port);
+        write_unit("rl.socket", text);
+        write_unit("rl.service", "[Service]\nExecStart=/bin/true\nEnvironment=V=old\n");
+        SocketUnit *s = load_socket(m, "rl.socket");
+        ASSERT_OK(unit_start(&s->meta));
+        int fd = s->config->ports[0].fd;
+        SocketConfig *old = s->config;
+
+        /* Same listener, other settings: the fd moves to the new config. */
+        snprintf(text, sizeof text, "[Socket]\nListenStream=127.0.0.1:%d\nTriggerLimitBurst=3\n", port);
+        write_unit("rl.socket", text);
+        write_unit("rl.service", "[Service]\nExecStart=/bin/true\nEnvironment=V=new\n");
+        ASSERT_EQ(manager_reload(m), 2);
+        ASSERT_TRUE(s->config != old);
+        ASSERT_EQ(s->config->ports[0].fd, fd);
+        ASSERT_TRUE(s->watches[0].port == &s->config->ports[0]);
+        ASSERT_EQ(s->config->trigger_limit.burst, 3u);
+        ASSERT_EQ(s->state, SOCKET_LISTENING);
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_TRUE(env_has(fake_last_spawn()->envp, "V=new"));
+        ASSERT_EQ(fake_last_spawn()->n_fds, 1u);
+
+        /* Another listener while active: the old settings stay. */
+        write_unit_ports("rl.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
+        SocketConfig *cur = s->config;
+        ASSERT_EQ(manager_reload(m), 1); /* only the service */
+        ASSERT_TRUE(s->config == cur);
+        ASSERT_EQ(s->config->ports[0].fd, fd);
+
+        /* A unit file that breaks keeps the loaded settings too. */
+        write_unit("rl.service", "[Service]\n");
+        ASSERT_EQ(manager_reload(m), 0);
+        ASSERT_TRUE(env_has(SERVICE(s->service)->config->exec.environment, "V=new"));
+        manager_free(m);
+}
+
 TEST(pollhup_fails_unit) {
         Manager *m = fake_manager();
         write_unit_ports("hup.socket", "[Socket]\nListenStream=127.0.0.1:PORT\n");
