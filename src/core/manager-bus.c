@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -160,6 +161,43 @@ static int method_list_units(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* KillUnit(ssi): whom ("main", "control" or "all") and the signal. */
+static int method_kill_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        const char *name, *whom;
+        int sig, r;
+
+        r = sd_bus_message_read(msg, "ssi", &name, &whom, &sig);
+        if (r < 0)
+                return r;
+        r = client_check_write(c, error);
+        if (r < 0)
+                return r;
+        if (sig <= 0 || sig >= _NSIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Signal %d is not valid.", sig);
+        if (!streq(whom, "") && !streq(whom, "all") && !streq(whom, "main") && !streq(whom, "control"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid whom argument '%s'.", whom);
+        Unit *u = manager_get_unit(c->manager, name);
+        if (!u)
+                return no_such_unit(error, name);
+
+        const UnitProcess *main_p = NULL, *control_p = NULL;
+        if (SERVICE(u)) {
+                main_p = &SERVICE(u)->main_process;
+                control_p = &SERVICE(u)->control_process;
+        } else if (SOCKET(u))
+                control_p = &SOCKET(u)->control_process;
+        bool all = isempty(whom) || streq(whom, "all"), killed = false;
+        if (main_p && main_p->pid > 0 && (all || streq(whom, "main")))
+                killed = c->manager->ops->kill(c->manager, main_p, sig, all) >= 0 || killed;
+        if (control_p && control_p->pid > 0 && (all || streq(whom, "control")))
+                killed = c->manager->ops->kill(c->manager, control_p, sig, all) >= 0 || killed;
+        if (!killed)
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchProcess",
+                                         "No matching processes to kill");
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         ControlClient *c = userdata;
         int r = client_check_write(c, error);
@@ -177,6 +215,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("GetUnit", "s", "o", method_get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ListUnits", "", "a(ssssssouso)", method_list_units, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("KillUnit", "ssi", "", method_kill_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 

@@ -8,7 +8,8 @@
  *
  *   /org/freedesktop/systemd1  org.freedesktop.systemd1.Manager
  *       StartUnit(ss) -> o, StopUnit(ss) -> o, ResetFailedUnit(s),
- *       GetUnit(s) -> o, ListUnits() -> a(ssssssouso), Reload()
+ *       GetUnit(s) -> o, ListUnits() -> a(ssssssouso), Reload(),
+ *       KillUnit(ssi)
  *   /org/freedesktop/systemd1/unit/<escaped name>
  *       org.freedesktop.systemd1.Unit      Id, Description, LoadState,
  *                                          ActiveState, SubState, Triggers

@@ -5,6 +5,7 @@
  * 0, 1 when a unit failed, 5 when a unit is unknown or failed to load
  * (systemctl's "not installed"). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,63 @@ int verb_daemon_reload(int argc, char *argv[], void *userdata) {
                 ret = 1;
         }
         sd_bus_error_free(&e);
+        sd_bus_flush_close_unref(bus);
+        return ret;
+}
+
+static int parse_signal(const char *s) {
+        static const struct { const char *name; int sig; } table[] = {
+                { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+                { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+                { "STOP", SIGSTOP }, { "ALRM", SIGALRM }, { "WINCH", SIGWINCH },
+        };
+        const char *n = startswith(s, "SIG") ?: s;
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(table[i].name, n))
+                        return table[i].sig;
+        char *end;
+        long v = strtol(s, &end, 10);
+        return *s && !*end && v > 0 && v < _NSIG ? (int) v : -EINVAL;
+}
+
+/* kill [-s SIGNAL|--signal=SIGNAL] [--kill-whom=main|control|all] UNIT...
+ * (the options go after the verb: porterctl's own parser stops there). */
+int verb_kill(int argc, char *argv[], void *userdata) {
+        const char *whom = "all";
+        int sig = SIGTERM, i = 1, ret = 0;
+        sd_bus *bus = NULL;
+
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                const char *v;
+                if (streq(argv[i], "-s") && i + 1 < argc)
+                        sig = parse_signal(argv[++i]);
+                else if ((v = startswith(argv[i], "--signal=")))
+                        sig = parse_signal(v);
+                else if ((v = startswith(argv[i], "--kill-whom=")))
+                        whom = v;
+                else
+                        return log_error_errno(-EINVAL, "Unknown option '%s'.", argv[i]), 1;
+                if (sig < 0)
+                        return log_error_errno(sig, "Invalid signal '%s'.", argv[i]), 1;
+        }
+        if (i >= argc)
+                return log_error_errno(-EINVAL, "No unit given."), 1;
+        if (porterctl_connect(userdata, &bus) < 0)
+                return 1;
+        for (; i < argc; i++) {
+                _cleanup_free_ char *id = NULL;
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                if (porterctl_mangle(argv[i], &id) < 0) {
+                        ret = 1;
+                        continue;
+                }
+                if (sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH,
+                                       PORTER_BUS_MANAGER_IFACE, "KillUnit", &e, NULL, "ssi", id, whom, sig) < 0) {
+                        log_error("Failed to kill unit %s: %s", id, e.message ?: "unknown error");
+                        ret = 1;
+                }
+                sd_bus_error_free(&e);
+        }
         sd_bus_flush_close_unref(bus);
         return ret;
 }

@@ -16,6 +16,7 @@ int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start
 int verb_restart(int argc, char *argv[], void *userdata);     /* porterctl-start.c */
 int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-start.c */
+int verb_kill(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
 int verb_is_failed(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
@@ -28,6 +29,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
         { "restart",      2, VERB_ANY, verb_restart,      "Stop and start one or more units" }, \
         { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
         { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \
+        { "kill",         2, VERB_ANY, verb_kill,         "Send a signal (-s SIG, --kill-whom=) to units' processes" }, \
         { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
         { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
         { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \

@@ -267,3 +267,16 @@ def test_daemon_reload_keeps_listening(setup, unit_dir, tmp_path):
     # Instances after the reload run the new command line.
     assert read_line(aport) == "two\n"
     assert "Reloaded" in d.text()
+
+
+def test_kill(setup):
+    run, port, d = setup
+    assert read_line(port).startswith("hello web.socket ")
+    wait_for(lambda: run("is-active", "web.service").returncode == 0, what="web.service")
+    r = run("kill", "-s", "KILL", "web.service")
+    assert r.returncode == 0, r.stderr
+    # SIGKILL is not a clean exit: the service fails, the socket listens again.
+    wait_for(lambda: run("is-failed", "web.service").returncode == 0, what="web.service failed")
+    assert "Result: signal" in run("status", "web.service").stdout
+    assert run("kill", "web.service").returncode == 1, "no process left to signal"
+    assert read_line(port).startswith("hello web.socket ")
