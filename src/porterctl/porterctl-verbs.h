@@ -19,6 +19,7 @@ int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-star
 int verb_kill(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
 int verb_is_failed(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
+int verb_show(int argc, char *argv[], void *userdata);        /* porterctl-show.c */
 int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_list_units(int argc, char *argv[], void *userdata);  /* porterctl-list.c */
 int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.c */
@@ -31,6 +32,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
         { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \
         { "kill",         2, VERB_ANY, verb_kill,         "Send a signal (-s SIG, --kill-whom=) to units' processes" }, \
         { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
+        { "show",         2, VERB_ANY, verb_show,         "Show properties of units (-p PROP)" }, \
         { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
         { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \
         { "list-units",   1, 1,        verb_list_units,   "List the units porterd has loaded" }, \

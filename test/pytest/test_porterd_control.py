@@ -280,3 +280,19 @@ def test_kill(setup):
     assert "Result: signal" in run("status", "web.service").stdout
     assert run("kill", "web.service").returncode == 1, "no process left to signal"
     assert read_line(port).startswith("hello web.socket ")
+
+
+def test_show(setup):
+    run, port, d = setup
+    r = run("show", "web.socket")
+    assert r.returncode == 0, r.stderr
+    props = dict(l.split("=", 1) for l in r.stdout.splitlines() if "=" in l)
+    assert props["Id"] == "web.socket"
+    assert props["ActiveState"] == "active"
+    assert props["SubState"] == "listening"
+    assert props["Listen"] == f"Stream:127.0.0.1:{port}"
+    assert props["Triggers"] == "web.service"
+    assert props["NAccepted"] == "0"
+    r = run("-p", "ActiveState", "-p", "SubState", "show", "web.socket")
+    assert r.stdout == "ActiveState=active\nSubState=listening\n"
+    assert run("show", "nosuch.service").returncode == 1

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* porterctl show [-p PROP]... UNIT...: the unit's properties as KEY=VALUE
+ * lines, as systemctl show prints them: strings as is, numbers in decimal,
+ * string arrays joined by spaces, Listen= pairs as "Type:address".  Units
+ * are separated by an empty line.  Exit 0, or 1 if a unit is unknown. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "log.h"
+#include "porterctl-bus.h"
+#include "porterctl-verbs.h"
+#include "string-util.h"
+#include "strv.h"
+
+/* Print one property value (the message is inside its variant). */
+static int print_value(sd_bus_message *m, const char *contents) {
+        const char *s;
+        uint32_t u;
+        int r;
+
+        if (streq(contents, "s")) {
+                r = sd_bus_message_read(m, "s", &s);
+                if (r >= 0)
+                        fputs(s, stdout);
+                return r;
+        }
+        if (streq(contents, "u")) {
+                r = sd_bus_message_read(m, "u", &u);
+                if (r >= 0)
+                        printf("%u", u);
+                return r;
+        }
+        if (streq(contents, "as")) {
+                bool first = true;
+                r = sd_bus_message_enter_container(m, 'a', "s");
+                while (r >= 0 && (r = sd_bus_message_read(m, "s", &s)) > 0) {
+                        printf("%s%s", first ? "" : " ", s);
+                        first = false;
+                }
+                return r < 0 ? r : sd_bus_message_exit_container(m);
+        }
+        if (streq(contents, "a(ss)") || streq(contents, "a(sss)")) {
+                bool three = streq(contents, "a(sss)"), first = true;
+                const char *a, *b, *c = NULL;
+                r = sd_bus_message_enter_container(m, 'a', three ? "(sss)" : "(ss)");
+                while (r >= 0 && (r = three ? sd_bus_message_read(m, "(sss)", &a, &b, &c)
+                                            : sd_bus_message_read(m, "(ss)", &a, &b)) > 0) {
+                        printf("%s%s:%s%s%s", first ? "" : " ", a, b, c ? "," : "", strempty(c));
+                        first = false;
+                }
+                return r < 0 ? r : sd_bus_message_exit_container(m);
+        }
+        /* Anything else (LogLines) is not a one-line value: skipped. */
+        return sd_bus_message_skip(m, contents);
+}
+
+static int show_interface(sd_bus *bus, const char *path, const char *iface, char * const *props) {
+        sd_bus_message *reply = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", path, "org.freedesktop.DBus.Properties", "GetAll",
+                               &e, &reply, "s", iface);
+        sd_bus_error_free(&e);
+        if (r < 0)
+                return 0; /* the unit does not have this interface */
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key, *contents;
+                char type;
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(reply, &type, &contents);
+                bool wanted = !props || strv_contains(props, key);
+                bool printable = r >= 0 && !streq(contents, "a(tis)");
+                if (r >= 0)
+                        r = sd_bus_message_enter_container(reply, 'v', contents);
+                if (r >= 0 && wanted && printable) {
+                        printf("%s=", key);
+                        r = print_value(reply, contents);
+                        putchar('\n');
+                } else if (r >= 0)
+                        r = sd_bus_message_skip(reply, contents);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+int verb_show(int argc, char *argv[], void *userdata) {
+        const PorterctlArgs *args = userdata;
+        static const char * const ifaces[] = {
+                PORTER_BUS_UNIT_IFACE, PORTER_BUS_SOCKET_IFACE, PORTER_BUS_SERVICE_IFACE,
+                PORTER_BUS_PORTER_IFACE, "io.porter.Socket1",
+        };
+        sd_bus *bus = NULL;
+        int ret = 0;
+
+        if (porterctl_connect(args, &bus) < 0)
+                return 1;
+        for (int i = 1; i < argc; i++) {
+                _cleanup_free_ char *id = NULL, *state = NULL, *path = NULL;
+                if (porterctl_mangle(argv[i], &id) < 0 ||
+                    porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "Id", &state) < 0) {
+                        log_error("Unit %s not loaded.", argv[i]);
+                        ret = 1;
+                        continue;
+                }
+                path = porterctl_unit_path(id);
+                if (!path)
+                        return log_oom(), 1;
+                if (i > 1)
+                        putchar('\n');
+                for (size_t k = 0; k < ELEMENTSOF(ifaces); k++)
+                        if (show_interface(bus, path, ifaces[k], args->properties) < 0)
+                                ret = 1;
+        }
+        sd_bus_flush_close_unref(bus);
+        return ret;
+}
