@@ -267,6 +267,48 @@ TEST(oneshot_start_timeout_only_when_given) {
         manager_free(m);
 }
 
+TEST(control_commands) {
+        Manager *m = fake_manager();
+        write_unit("c.service", "[Service]\nExecStartPre=/bin/true\nExecStartPre=-/bin/false\nExecStart=/bin/sleep 9\n"
+                                "ExecStartPost=/bin/echo post\nExecStop=/bin/echo stop\nExecStopPost=/bin/echo stoppost\n");
+        ServiceUnit *s = load_service(m, "c.service");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_START_PRE);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/false");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1); /* '-': ignored */
+        ASSERT_STREQ(fake.spawns[2].args, "/bin/sleep 9");
+        pid_t main_pid = fake.spawns[2].pid;
+        ASSERT_EQ(s->state, SERVICE_START_POST);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/echo post");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+
+        ASSERT_OK(unit_stop(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_STOP);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/echo stop");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        unit_process_exited(&s->meta, main_pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/echo stoppost");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        ASSERT_EQ(s->result, SERVICE_SUCCESS);
+
+        /* A failing ExecStartPre= without '-' fails the start; ExecStart= never runs. */
+        write_unit("f.service", "[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 9\n");
+        ServiceUnit *f = load_service(m, "f.service");
+        unsigned before = fake.n_spawns;
+        ASSERT_OK(unit_start(&f->meta));
+        unit_process_exited(&f->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(fake.n_spawns, before + 1);
+        ASSERT_EQ(f->state, SERVICE_FAILED);
+        ASSERT_EQ(f->result, SERVICE_FAILURE_EXIT_CODE);
+        manager_free(m);
+}
+
 TEST(spawn_failure_is_resources) {
         Manager *m = fake_manager();
         write_unit("f.service", "[Service]\nExecStart=/bin/true\n");
