@@ -48,35 +48,55 @@ ServiceUnit *notify_find_service(Manager *m, pid_t pid) {
         return NULL;
 }
 
-int notify_dispatch_text(Manager *m, pid_t pid, const char *text, size_t size) {
+int notify_dispatch(Manager *m, pid_t pid, const char *text, size_t size, int *fds, size_t n_fds) {
         _cleanup_strv_free_ char **tags = NULL;
+        _cleanup_free_ char *copy = NULL;
+        ServiceUnit *s;
+        int r = 0;
 
         /* One trailing NUL is fine; any other NUL makes the message invalid. */
         if (size > 0 && text[size - 1] == 0)
                 size--;
         if (memchr(text, 0, size)) {
                 log_warning("Received notify message with embedded NUL byte, ignoring.");
-                return 0;
+                goto finish;
         }
-        _cleanup_free_ char *copy = strndup(text, size);
-        if (!copy || strv_split_full(&tags, copy, "\n", false) < 0)
-                return log_oom();
-
-        ServiceUnit *s = notify_find_service(m, pid);
+        copy = strndup(text, size);
+        if (!copy || strv_split_full(&tags, copy, "\n", false) < 0) {
+                r = log_oom();
+                goto finish;
+        }
+        s = notify_find_service(m, pid);
         if (!s)
-                return 0;
-        service_notify_message(s, pid, tags);
-        return 1;
+                goto finish;
+        service_notify_message(s, pid, tags, fds, n_fds);
+        r = 1;
+finish:
+        /* Whatever the service did not take (it set those to -EBADF). */
+        close_many(fds, n_fds);
+        return r;
 }
 
-/* Close every fd that came with a message: there is no fd store yet. */
-static void notify_close_passed_fds(struct msghdr *mh) {
+int notify_dispatch_text(Manager *m, pid_t pid, const char *text, size_t size) {
+        return notify_dispatch(m, pid, text, size, NULL, 0);
+}
+
+/* The fds that came with a message, in order; beyond max they are closed. */
+static size_t notify_collect_fds(struct msghdr *mh, int *fds, size_t max) {
+        size_t n = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
                         continue;
-                size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                close_many((const int *) CMSG_DATA(c), n);
+                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                const int *p = (const int *) CMSG_DATA(c);
+                for (size_t i = 0; i < k; i++) {
+                        if (n < max)
+                                fds[n++] = p[i];
+                        else
+                                safe_close(p[i]);
+                }
         }
+        return n;
 }
 
 static int notify_receive(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
@@ -101,17 +121,20 @@ static int notify_receive(sd_event_source *source, int fd, uint32_t revents, voi
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
                     c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
                         cred = (struct ucred *) CMSG_DATA(c);
-        notify_close_passed_fds(&mh);
+        int fds[NOTIFY_FD_MAX];
+        size_t n_fds = notify_collect_fds(&mh, fds, ELEMENTSOF(fds));
 
         if ((size_t) n > NOTIFY_BUFFER_MAX || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
                 log_warning("Got overly long or truncated notification message, ignoring.");
+                close_many(fds, n_fds);
                 return 0;
         }
         if (!cred || cred->pid <= 0) {
                 log_warning("Received notify message without valid credentials, ignoring.");
+                close_many(fds, n_fds);
                 return 0;
         }
-        (void) notify_dispatch_text(m, cred->pid, buf, (size_t) n);
+        (void) notify_dispatch(m, cred->pid, buf, (size_t) n, fds, n_fds);
         return 0;
 }
 

@@ -6,8 +6,9 @@
  * (credentials present, not truncated, no embedded NUL, at most
  * NOTIFY_BUFFER_MAX bytes), split into KEY=VALUE lines, attributed to a
  * service by the sender's pid and NotifyAccess=, and handed to
- * service_notify_message().  File descriptors are not stored yet: any that
- * arrive are closed. */
+ * service_notify_message() together with the fds that came along (SCM_RIGHTS):
+ * the service keeps those it puts in its fd store (FDSTORE=1); every other
+ * fd is closed. */
 
 #include <sys/types.h>
 
@@ -28,6 +29,10 @@ void manager_close_notify(Manager *m);
  * it; NULL otherwise.  Public for the tests. */
 ServiceUnit *notify_find_service(Manager *m, pid_t pid);
 
-/* Handle one message's text as if it came from pid.  Returns 1 if it went
- * to a service, 0 if dropped. */
+/* Handle one message as if it came from pid, with fds (owned: each is
+ * either kept by the service or closed).  Returns 1 if it went to a
+ * service, 0 if dropped. */
+int notify_dispatch(Manager *m, pid_t pid, const char *text, size_t size, int *fds, size_t n_fds);
+
+/* notify_dispatch() without fds. */
 int notify_dispatch_text(Manager *m, pid_t pid, const char *text, size_t size);

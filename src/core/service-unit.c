@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdint.h>
 
@@ -104,6 +105,7 @@ static bool service_state_has_timer(ServiceState s) {
         return service_state_is_starting(s) || service_state_is_stopping(s) || s == SERVICE_AUTO_RESTART;
 }
 
+static void service_fd_store_release(ServiceUnit *s);
 static void service_enter_dead(ServiceUnit *s, ServiceResult f, bool allow_restart);
 static void service_enter_stop(ServiceUnit *s, ServiceResult f);
 static void service_enter_stop_post(ServiceUnit *s, ServiceResult f);
@@ -149,6 +151,11 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                 unit_process_release(&s->control_process);
         }
         if (state == SERVICE_DEAD || state == SERVICE_FAILED) {
+                /* FileDescriptorStorePreserve=: no and restart (the default)
+                 * drop the store once the service is really down; yes keeps
+                 * it as long as porterd runs. */
+                if (s->config->fd_store_preserve != EXEC_PRESERVE_YES)
+                        service_fd_store_release(s);
                 service_release_connection(s);
                 exec_runtime_dirs_remove(s->runtime_dirs);
                 s->runtime_dirs = strv_free(s->runtime_dirs);
@@ -301,9 +308,22 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
                 r = service_collect_fds(s, &fds, &names, &n);
         if (r < 0)
                 return r;
+        size_t n_sockets = n;
+        /* The fd store comes after the socket fds, with its names. */
+        if (s->n_fd_store > 0) {
+                int *nf = realloc(fds, (n + s->n_fd_store) * sizeof(int));
+                if (!nf)
+                        return -ENOMEM;
+                fds = nf;
+                for (size_t i = 0; i < s->n_fd_store; i++) {
+                        fds[n++] = s->fd_store[i];
+                        if (strv_extend(&names, s->fd_store_names[i]) < 0)
+                                return -ENOMEM;
+                }
+        }
         /* NonBlocking= (default off) applies to the socket fds, on the file
          * description we share with the service (spec §6.1). */
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n_sockets; i++) /* not the fd store's: spec §6.1 */
                 (void) fd_nonblock(fds[i], s->config->exec.non_blocking);
         env = service_notify_env(s->meta.manager, s->config);
         if (!env)
@@ -851,7 +871,89 @@ static void service_timer_fired(Unit *u) {
         }
 }
 
-void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags) {
+static void service_fd_store_release(ServiceUnit *s) {
+        close_many(s->fd_store, s->n_fd_store);
+        free(s->fd_store);
+        s->fd_store = NULL;
+        s->fd_store_names = strv_free(s->fd_store_names);
+        s->n_fd_store = 0;
+}
+
+static bool same_file(int a, int b) {
+        struct stat sa, sb;
+        return fstat(a, &sa) >= 0 && fstat(b, &sb) >= 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* FDSTORE=1: keep the fds (duplicates of stored files are dropped), up to
+ * FileDescriptorStoreMax=. */
+static void service_fd_store_add(ServiceUnit *s, int *fds, size_t n_fds, const char *name) {
+        if (s->config->n_fd_store_max == 0) {
+                log_unit_warning(&s->meta, "Got FDSTORE=1 but FileDescriptorStoreMax= is 0, closing the fds.");
+                return;
+        }
+        for (size_t i = 0; i < n_fds; i++) {
+                bool dup = false;
+                for (size_t k = 0; k < s->n_fd_store && !dup; k++)
+                        dup = same_file(s->fd_store[k], fds[i]);
+                if (dup)
+                        continue;
+                if (s->n_fd_store >= s->config->n_fd_store_max) {
+                        log_unit_warning(&s->meta, "Too many fds in the fd store (%u), closing the rest.",
+                                         s->config->n_fd_store_max);
+                        return;
+                }
+                int *nf = realloc(s->fd_store, (s->n_fd_store + 1) * sizeof(int));
+                if (!nf)
+                        return;
+                s->fd_store = nf;
+                if (strv_extend(&s->fd_store_names, name) < 0)
+                        return;
+                s->fd_store[s->n_fd_store++] = fds[i];
+                fds[i] = -EBADF;
+        }
+        log_unit_debug(&s->meta, "Fd store holds %zu fds.", s->n_fd_store);
+}
+
+/* FDSTOREREMOVE=1 with FDNAME=: close every stored fd of that name. */
+static void service_fd_store_remove(ServiceUnit *s, const char *name) {
+        size_t w = 0;
+        for (size_t i = 0; i < s->n_fd_store; i++) {
+                if (streq(s->fd_store_names[i], name)) {
+                        safe_close(s->fd_store[i]);
+                        free(s->fd_store_names[i]);
+                        continue;
+                }
+                s->fd_store[w] = s->fd_store[i];
+                s->fd_store_names[w++] = s->fd_store_names[i];
+        }
+        s->n_fd_store = w;
+        if (s->fd_store_names)
+                s->fd_store_names[w] = NULL;
+}
+
+/* FDNAME= must be a valid name: at most 255 characters, no ':' and no
+ * control characters; otherwise the default is used. */
+static const char *fd_name_or_default(char * const *tags) {
+        STRV_FOREACH(t, tags) {
+                const char *v = startswith(*t, "FDNAME=");
+                if (!v)
+                        continue;
+                bool ok = strlen(v) <= 255;
+                for (const char *c = v; ok && *c; c++)
+                        ok = *c != ':' && (unsigned char) *c >= 32 && *c != 127;
+                return ok ? v : "stored";
+        }
+        return "stored";
+}
+
+void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags, int *fds, size_t n_fds) {
+        if (strv_contains(tags, "FDSTORE=1") && n_fds > 0)
+                service_fd_store_add(s, fds, n_fds, fd_name_or_default(tags));
+        if (strv_contains(tags, "FDSTOREREMOVE=1")) {
+                const char *name = fd_name_or_default(tags);
+                if (!streq(name, "stored") || strv_contains(tags, "FDNAME=stored"))
+                        service_fd_store_remove(s, name);
+        }
         STRV_FOREACH(t, tags) {
                 const char *v;
                 if (streq(*t, "READY=1")) {
@@ -902,6 +1004,7 @@ static void service_done(Unit *u) {
         service_release_connection(s);
         exec_runtime_dirs_remove(s->runtime_dirs);
         strv_free(s->runtime_dirs);
+        service_fd_store_release(s);
         free(s->status_text);
         /* An instance only borrows its template's config. */
         if (s->borrowed_config)

@@ -74,6 +74,9 @@ typedef struct ServiceUnit {
         unsigned n_restarts;
         char *status_text;              /* STATUS= */
         char **runtime_dirs;            /* RuntimeDirectory= made for this run */
+        int *fd_store;                  /* FDSTORE=1 fds, passed after the socket fds */
+        char **fd_store_names;          /* parallel: FDNAME= or "stored" */
+        size_t n_fd_store;
 
         /* Accept=yes instance: the connection and where it came from. */
         SocketUnit *accept_socket;
@@ -100,8 +103,10 @@ int service_new_instance(Manager *m, const char *id, UnitConfig *config, bool ow
 void service_init_loaded(ServiceUnit *s);
 
 /* A notify message from a process of this service (already attributed and
- * access-checked by notify.c): one KEY=VALUE per line. */
-void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags);
+ * access-checked by notify.c): one KEY=VALUE per line, and the fds that
+ * came with it.  Fds the service keeps (FDSTORE=1) are set to -EBADF in
+ * fds[]; the caller closes the rest. */
+void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags, int *fds, size_t n_fds);
 
 /* NotifyAccess= in effect (explicit, or main for notify types). */
 NotifyAccess service_config_notify_access(const ServiceConfig *c) _pure_;

@@ -296,3 +296,33 @@ def test_show(setup):
     r = run("-p", "ActiveState", "-p", "SubState", "show", "web.socket")
     assert r.stdout == "ActiveState=active\nSubState=listening\n"
     assert run("show", "nosuch.service").returncode == 1
+
+
+def test_fd_store_survives_restart(setup, unit_dir, tmp_path):
+    run, port, d = setup
+    out = tmp_path / "fdstore.log"
+    script = tmp_path / "fdstore.py"
+    script.write_text(
+        "import array, json, os, socket, sys, time\n"
+        "n = int(os.environ.get('LISTEN_FDS', '0'))\n"
+        "with open(sys.argv[1], 'a') as f:\n"
+        "    f.write(json.dumps({'n': n, 'names': os.environ.get('LISTEN_FDNAMES', '')}) + '\\n')\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+        "addr = os.environ['NOTIFY_SOCKET']\n"
+        "if n == 0:\n"
+        "    r, w = os.pipe()\n"
+        "    s.sendmsg([b'FDSTORE=1\\nFDNAME=keep'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [r]))], 0, addr)\n"
+        "    s.sendto(b'READY=1', addr)\n"
+        "    time.sleep(0.5)\n"
+        "    sys.exit(1)\n"
+        "s.sendto(b'READY=1', addr)\n"
+        "time.sleep(100)\n")
+    write_unit(unit_dir, "fdstore.service",
+               f"[Service]\nType=notify\nExecStart={PYTHON} {script} {out}\nFileDescriptorStoreMax=4\n"
+               "Restart=on-failure\nRestartSec=100ms\n")
+    assert run("start", "fdstore.service").returncode == 0
+    wait_for(lambda: out.exists() and len(out.read_text().splitlines()) == 2, what="restart")
+    first, second = [__import__("json").loads(l) for l in out.read_text().splitlines()]
+    assert first == {"n": 0, "names": ""}
+    assert second == {"n": 1, "names": "keep"}
+    assert run("stop", "fdstore.service").returncode == 0

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The service unit state machine, through the fake seam: no process is
  * started; exits, timeouts and notify messages are fed in by hand. */
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "core-fake-ops.h"
+#include "fd-util.h"
 #include "notify.h"
 #include "service-unit.h"
 
@@ -204,6 +207,48 @@ TEST(notify_ready_and_status) {
         ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
         unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 0);
         ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
+TEST(fd_store) {
+        Manager *m = fake_manager();
+        write_unit("fs.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\nFileDescriptorStoreMax=2\n"
+                                 "Restart=always\nRestartSec=1\n");
+        ServiceUnit *s = load_service(m, "fs.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t pid = fake_last_spawn()->pid;
+        int p1[2], p2[2];
+        ASSERT_OK(pipe2(p1, O_CLOEXEC));
+        ASSERT_OK(pipe2(p2, O_CLOEXEC));
+
+        int fds[3] = { p1[0], p1[0] == p1[1] ? -1 : dup(p1[0]), p2[0] };
+        const char msg[] = "FDSTORE=1\nFDNAME=db";
+        ASSERT_EQ(notify_dispatch(m, pid, msg, sizeof msg - 1, fds, 3), 1);
+        /* The dup of the same pipe end is the same file: stored once. */
+        ASSERT_EQ(s->n_fd_store, 2u);
+        ASSERT_STREQ(s->fd_store_names[0], "db");
+
+        /* Too many: the third distinct file is closed, not stored. */
+        int extra[1] = { p1[1] };
+        ASSERT_EQ(notify_dispatch(m, pid, "FDSTORE=1", 9, extra, 1), 1);
+        ASSERT_EQ(s->n_fd_store, 2u);
+
+        /* A restart passes the store after the (here: no) socket fds. */
+        unit_process_exited(&s->meta, pid, CLD_KILLED, SIGKILL);
+        ASSERT_EQ(s->state, SERVICE_AUTO_RESTART);
+        ASSERT_EQ(s->n_fd_store, 2u);
+        unit_timer_fired(&s->meta);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_EQ(sp->n_fds, 2u);
+        ASSERT_TRUE(env_has(sp->envp, "LISTEN_FDNAMES=db:db"));
+
+        const char rm[] = "FDSTOREREMOVE=1\nFDNAME=db";
+        ASSERT_EQ(notify_dispatch(m, sp->pid, rm, sizeof rm - 1, NULL, 0), 1);
+        ASSERT_EQ(s->n_fd_store, 0u);
+        ASSERT_OK(unit_stop(&s->meta));
+        unit_process_exited(&s->meta, sp->pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        safe_close(p2[1]);
         manager_free(m);
 }
 
