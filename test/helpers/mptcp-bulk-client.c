@@ -9,12 +9,14 @@
  *
  *   bytes=<received> seconds=<s> mbit_per_s=<rate> fnv64=<hex>
  *   intact=<yes|no> socket=<mptcp|tcp> status=<mptcp|tcp-fallback|tcp>
- *   max_subflows=<n>
+ *   max_subflows=<n> max_gap_ms=<ms>
  *
  * seconds runs from the sent request to the end of the stream.  status is
  * socket_mptcp_status() of the connection when the stream ended;
  * max_subflows is the largest number of subflows MPTCP_INFO reported
- * during the transfer (the initial one included; 0 when not MPTCP).
+ * during the transfer (the initial one included; 0 when not MPTCP);
+ * max_gap_ms is the longest wait between two reads that returned data: the
+ * stall a path failure causes before MPTCP reinjects on the other path.
  * Exit status: 0 all N bytes arrived intact, 1 error, 3 short or corrupt. */
 
 #include <arpa/inet.h>
@@ -57,6 +59,7 @@ typedef struct Result {
         uint64_t received, hash;
         bool intact;
         unsigned max_subflows;
+        double max_gap;
 } Result;
 
 static double now_seconds(void) {
@@ -129,6 +132,7 @@ static int receive_stream(int fd, uint64_t want, Result *res) {
         if (!buf || !expect)
                 return -ENOMEM;
         bulk_stream_init(&s);
+        double last = now_seconds();
         for (;;) {
                 ssize_t n = recv(fd, buf, CHUNK, 0);
                 if (n < 0 && errno == EINTR)
@@ -137,6 +141,10 @@ static int receive_stream(int fd, uint64_t want, Result *res) {
                         return -errno;
                 if (n == 0)
                         break;
+                double t = now_seconds();
+                if (res->received > 0 && t - last > res->max_gap)
+                        res->max_gap = t - last;
+                last = t;
                 bulk_stream_fill(&s, expect, (size_t) n);
                 if (memcmp(buf, expect, (size_t) n) != 0)
                         res->intact = false;
@@ -187,10 +195,10 @@ int main(int argc, char *argv[]) {
         double seconds = now_seconds() - start;
         int st = socket_mptcp_status(fd);
         printf("bytes=%" PRIu64 " seconds=%.3f mbit_per_s=%.2f fnv64=%016" PRIx64
-               " intact=%s socket=%s status=%s max_subflows=%u%s%s\n",
+               " intact=%s socket=%s status=%s max_subflows=%u max_gap_ms=%.0f%s%s\n",
                res.received, seconds, seconds > 0 ? (double) res.received * 8 / seconds / 1e6 : 0.0,
                res.hash, res.intact ? "yes" : "no", proto == IPPROTO_MPTCP ? "mptcp" : "tcp",
-               st >= 0 ? socket_mptcp_status_to_string(st) : "unknown", res.max_subflows,
+               st >= 0 ? socket_mptcp_status_to_string(st) : "unknown", res.max_subflows, res.max_gap * 1000,
                r < 0 ? " error=" : "", r < 0 ? strerror(-r) : "");
         if (r < 0)
                 return 1;

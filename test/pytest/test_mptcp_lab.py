@@ -137,6 +137,8 @@ class Manager:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         self.log.close()
+        reports = [l for l in self.text().splitlines() if "Sanitizer" in l or "runtime error:" in l]
+        assert reports == [], self.text()
 
 
 def start_porterd(lab, d, starts):
@@ -168,9 +170,13 @@ def lab():
     sh(LAB, "down", "--prefix", lab.prefix)
     try:
         sh(LAB, "up", "--rate", RATE, "--prefix", lab.prefix)
+        st = sh(LAB, "status", "--prefix", lab.prefix).stdout
+        assert "10.231.2.1 id 1 signal dev lab2" in st and st.count("rate 40Mbit") == 4, st
         yield lab
     finally:
         sh(LAB, "down", "--prefix", lab.prefix)
+        sh(LAB, "down", "--prefix", lab.prefix)         # idempotent
+        assert sh(LAB, "status", "--prefix", lab.prefix, check=False).returncode == 3
         assert not os.path.exists(f"/run/netns/{lab.srv}")
 
 
@@ -242,7 +248,8 @@ def test_path_cut_mid_transfer(lab, served):
     srv = server_lines(log)[-1]
     assert srv["fnv64"] == f["fnv64"] and srv["result"] == "ok", srv
     print(f"\nmptcp-lab: path 2 cut after 1 s: {f['bytes']} bytes intact in {f['seconds']} s "
-          f"({f['mbit_per_s']} Mbit/s), fnv64 {f['fnv64']} matches the server's")
+          f"({f['mbit_per_s']} Mbit/s), longest stall {f['max_gap_ms']} ms, "
+          f"fnv64 {f['fnv64']} matches the server's")
 
 
 def test_plain_tcp_client_is_fallback(lab, served):
