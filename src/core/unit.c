@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "alloc-util.h"
+#include "condition.h"
 #include "execute.h"
 #include "fd-util.h"
 #include "manager.h"
@@ -93,8 +94,22 @@ Unit *unit_free(Unit *u) {
 }
 
 int unit_start(Unit *u) {
+        const char *failed = NULL;
+
         if (u->config && u->config->load_state != UNIT_LOADED)
                 return -ENOENT;
+        /* Conditions and asserts are checked when an inactive unit is asked
+         * to start, as systemd does before running the start job. */
+        if (u->config && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u))) {
+                if (condition_list_test(&u->config->asserts, &failed) == CONDITION_FAILED)
+                        return log_unit_error_errno(u, -EIO, "Assertion failed (Assert%s=), refusing to start.",
+                                                    failed);
+                if (condition_list_test(&u->config->conditions, &failed) == CONDITION_FAILED) {
+                        log_unit_info(u, "Condition check (Condition%s=) resulted in %s being skipped.", failed,
+                                      u->id);
+                        return 0;
+                }
+        }
         return u->vtable->start(u);
 }
 

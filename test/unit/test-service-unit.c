@@ -9,6 +9,7 @@
 
 #include "core-fake-ops.h"
 #include "fd-util.h"
+#include "condition.h"
 #include "notify.h"
 #include "service-unit.h"
 
@@ -419,6 +420,36 @@ TEST(runtime_directory) {
         ASSERT_EQ(s->state, SERVICE_DEAD);
         ASSERT_TRUE(stat(a, &st) < 0 && errno == ENOENT);
         ASSERT_TRUE(stat(b, &st) < 0 && errno == ENOENT);
+        manager_free(m);
+}
+
+TEST(conditions_and_asserts) {
+        Manager *m = fake_manager();
+        ASSERT_EQ(condition_test_one("PathExists", "/"), 1);
+        ASSERT_EQ(condition_test_one("PathIsDirectory", "/etc/passwd"), 0);
+        ASSERT_EQ(condition_test_one("FileNotEmpty", "/etc/passwd"), 1);
+        ASSERT_EQ(condition_test_one("FileIsExecutable", "/bin/sh"), 1);
+        ASSERT_EQ(condition_test_one("PathExistsGlob", "/etc/pass*"), 1);
+        ASSERT_EQ(condition_test_one("CPUs", ">=1"), 1);
+        ASSERT_EQ(condition_test_one("Virtualization", "yes"), -EOPNOTSUPP);
+
+        write_unit("skip.service", "[Unit]\nConditionPathExists=/nonexistent/x\n[Service]\nExecStart=/bin/true\n");
+        write_unit("neg.service", "[Unit]\nConditionPathExists=!/nonexistent/x\n[Service]\nExecStart=/bin/true\n");
+        write_unit("trig.service", "[Unit]\nConditionPathExists=|/nonexistent/x\nConditionPathExists=|/\n"
+                                   "[Service]\nExecStart=/bin/true\n");
+        write_unit("assert.service", "[Unit]\nAssertPathIsDirectory=/etc/passwd\n[Service]\nExecStart=/bin/true\n");
+        ServiceUnit *skip = load_service(m, "skip.service"), *neg = load_service(m, "neg.service"),
+                    *trig = load_service(m, "trig.service"), *as = load_service(m, "assert.service");
+
+        ASSERT_OK(unit_start(&skip->meta));          /* skipped: not an error */
+        ASSERT_EQ(skip->state, SERVICE_DEAD);
+        ASSERT_EQ(fake.n_spawns, 0u);
+        ASSERT_OK(unit_start(&neg->meta));
+        ASSERT_EQ(neg->state, SERVICE_RUNNING);
+        ASSERT_OK(unit_start(&trig->meta));           /* one triggering condition holds */
+        ASSERT_EQ(trig->state, SERVICE_RUNNING);
+        ASSERT_ERROR(unit_start(&as->meta), EIO);     /* a failed assert is an error */
+        ASSERT_EQ(as->state, SERVICE_DEAD);
         manager_free(m);
 }
 
