@@ -19,6 +19,7 @@
 #include "service-unit.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-dependency.h"
 
 static const char * const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_DEAD] = "dead",
@@ -166,8 +167,13 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                                service_state_to_string(state));
         if (old != state && !s->meta.in_gc)
                 unit_notify_triggering(&s->meta);
-        if (UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(state)))
+        if (UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(state))) {
+                /* Nothing can depend on a per-connection instance. */
+                if (!s->instance && !s->meta.in_gc &&
+                    !UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(old)))
+                        unit_propagate_stop(&s->meta);
                 manager_check_shutdown_done(s->meta.manager);
+        }
 }
 
 /* ---- processes ---- */

@@ -22,6 +22,7 @@
 #include "socket-unit.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-dependency.h"
 #include "unit-name.h"
 
 static const char * const socket_state_table[_SOCKET_STATE_MAX] = {
@@ -202,8 +203,11 @@ static void socket_set_state(SocketUnit *s, SocketState state) {
         if (old != state)
                 log_unit_debug(&s->meta, "Changed %s -> %s", socket_state_to_string(old),
                                socket_state_to_string(state));
-        if (UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(state)))
+        if (UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(state))) {
+                if (!UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(old)) && !s->meta.in_gc)
+                        unit_propagate_stop(&s->meta);
                 manager_check_shutdown_done(s->meta.manager);
+        }
 }
 
 /* ---- control processes (ExecStartPre= and friends) ---- */

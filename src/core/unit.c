@@ -8,6 +8,7 @@
 
 #include "alloc-util.h"
 #include "condition.h"
+#include "unit-dependency.h"
 #include "execute.h"
 #include "fd-util.h"
 #include "manager.h"
@@ -109,6 +110,9 @@ int unit_start(Unit *u) {
                                       u->id);
                         return 0;
                 }
+                int r = unit_start_dependencies(u);
+                if (r < 0)
+                        return r;
         }
         return u->vtable->start(u);
 }

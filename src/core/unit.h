@@ -74,6 +74,7 @@ struct Unit {
         bool perpetual;                 /* not garbage-collected when inactive */
         bool in_gc;                     /* being freed */
         bool gc_queued;                 /* free once inactive (manager_gc_unit) */
+        bool starting_dependencies;     /* guards dependency cycles (unit-dependency.c) */
         Unit *next, *prev;
 };
 

@@ -453,6 +453,51 @@ TEST(conditions_and_asserts) {
         manager_free(m);
 }
 
+TEST(dependencies) {
+        Manager *m = fake_manager();
+        write_unit("db.service", "[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("cache.service", "[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("old.service", "[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("app.service", "[Unit]\nRequires=db.service sysinit.target\nWants=cache.service missing.service\n"
+                                  "Conflicts=old.service\nAfter=db.service network.target\n"
+                                  "[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("part.service", "[Unit]\nPartOf=app.service\n[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("needs-missing.service", "[Unit]\nRequires=nothere.service\n[Service]\nExecStart=/bin/true\n");
+        write_unit("requisite.service", "[Unit]\nRequisite=db.service\n[Service]\nExecStart=/bin/true\n");
+
+        ServiceUnit *old = load_service(m, "old.service");
+        ASSERT_OK(unit_start(&old->meta));
+        ServiceUnit *req = load_service(m, "requisite.service");
+        ASSERT_ERROR(unit_start(&req->meta), ENOLINK);   /* db is not active yet */
+
+        ServiceUnit *app = load_service(m, "app.service");
+        ASSERT_OK(unit_start(&app->meta));
+        ServiceUnit *db = SERVICE(manager_get_unit(m, "db.service"));
+        ServiceUnit *cache = SERVICE(manager_get_unit(m, "cache.service"));
+        ASSERT_NOT_NULL(db);
+        ASSERT_NOT_NULL(cache);
+        ASSERT_EQ(db->state, SERVICE_RUNNING);           /* Requires= pulled it in, before app */
+        ASSERT_EQ(cache->state, SERVICE_RUNNING);        /* Wants= too; missing.service only warned */
+        ASSERT_EQ(app->state, SERVICE_RUNNING);
+        ASSERT_EQ(old->state, SERVICE_STOP_SIGTERM);     /* Conflicts= */
+        ASSERT_STREQ(fake.spawns[1].args, "/bin/sleep 100");
+        ASSERT_EQ(fake.spawns[1].pid, db->main_process.pid);
+        ASSERT_OK(unit_start(&req->meta));               /* now db is active */
+
+        ServiceUnit *part = load_service(m, "part.service");
+        ASSERT_OK(unit_start(&part->meta));
+        /* db dies: app (Requires=) stops, and part (PartOf=app) with it. */
+        unit_process_exited(&db->meta, db->main_process.pid, CLD_KILLED, SIGKILL);
+        ASSERT_EQ(app->state, SERVICE_STOP_SIGTERM);
+        unit_process_exited(&app->meta, app->main_process.pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(part->state, SERVICE_STOP_SIGTERM);
+
+        ServiceUnit *nm = load_service(m, "needs-missing.service");
+        ASSERT_ERROR(unit_start(&nm->meta), ENOLINK);
+        ASSERT_EQ(nm->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
 TEST(log_ring_keeps_last_lines) {
         UnitLogRing ring = {};
         char buf[32];
