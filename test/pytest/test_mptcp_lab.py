@@ -252,6 +252,15 @@ def test_path_cut_mid_transfer(lab, served):
           f"fnv64 {f['fnv64']} matches the server's")
 
 
+# A plain TCP client, then an MPTCP client, each reading one line.
+HELLO_CLIENTS = ("import socket\n"
+                 "for proto in (socket.IPPROTO_TCP, 262):\n"
+                 "    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)\n"
+                 "    s.settimeout(5)\n"
+                 "    s.connect(('{addr}', {port}))\n"
+                 "    print(s.makefile().readline(), end='')\n")
+
+
 def test_plain_tcp_client_is_fallback(lab, served):
     m, log = served
     f = lab.client("--tcp", nbytes=1_000_000)
@@ -260,18 +269,32 @@ def test_plain_tcp_client_is_fallback(lab, served):
     assert srv["listener"] == "mptcp" and srv["status"] == "tcp-fallback", srv
 
     # Accept=yes: porterd itself classifies every connection it accepts.
-    plain = sh("ip", "netns", "exec", lab.cli, "/usr/bin/python3", "-c",
-               f"import socket; s = socket.create_connection(('{SRV_ADDR}', {HELLO_PORT}), 5); "
-               "print(s.makefile().readline(), end='')")
-    multi = sh("ip", "netns", "exec", lab.cli, "/usr/bin/python3", "-c",
-               "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262); "
-               f"s.settimeout(5); s.connect(('{SRV_ADDR}', {HELLO_PORT})); "
-               "print(s.makefile().readline(), end='')")
-    assert plain.stdout == multi.stdout == "hello\n"
+    r = sh("ip", "netns", "exec", lab.cli, "/usr/bin/python3", "-c",
+           HELLO_CLIENTS.format(addr=SRV_ADDR, port=HELLO_PORT))
+    assert r.stdout == "hello\nhello\n"
     r = porterctl(m, "status", "hello.socket")
     assert "Accepted: 2;" in r.stdout and "MPTCP: 1; fell back to TCP: 1" in r.stdout, r.stdout
     r = porterctl(m, "list-sockets")
     assert any(f"[::]:{BULK_PORT}" in l and " mptcp " in l for l in r.stdout.splitlines()), r.stdout
+
+
+def test_porter_activate_accept_reports_each_connection(lab, tmp_path):
+    """porter-activate --accept -v names each connection's transport."""
+    port = 5204
+    unit = write_unit(tmp_path, "hello2.socket",
+                      f"[Socket]\nListenStream={port}\nSocketProtocol=mptcp\nAccept=yes\n")
+    a = Manager(lab.srv, [ACTIVATE, "-v", "--accept", "--inetd", "--unit", unit, "/bin/echo", "hello"],
+                tmp_path / "activate.log")
+    try:
+        a.wait_log(f"Listening on [::]:{port}")
+        r = sh("ip", "netns", "exec", lab.cli, "/usr/bin/python3", "-c",
+               HELLO_CLIENTS.format(addr=SRV_ADDR, port=port))
+        assert r.stdout == "hello\nhello\n"
+        wait_for(lambda: a.text().count("started PID") == 2, 10, "two connections logged")
+        conns = [l for l in a.text().splitlines() if "Connection from 10.231.1.2" in l]
+        assert "(tcp-fallback)" in conns[0] and "(mptcp)" in conns[1], conns
+    finally:
+        a.stop()
 
 
 FALLBACK_WARNING = "MPTCP is not available for [::]:{port} (Protocol not available), falling back to plain TCP"
