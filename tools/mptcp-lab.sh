@@ -28,7 +28,7 @@
 set -euo pipefail
 
 usage() {
-        sed -n '3,5p' "$0" | sed 's/^# *//' >&2
+        sed -n '4,6p' "$0" | sed 's/^# *//' >&2
         exit 2
 }
 
