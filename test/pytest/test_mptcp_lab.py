@@ -8,8 +8,9 @@ counters porterctl status reports); porter-activate --unit is checked on the
 TCP-fallback path too.  mptcp-bulk-client runs in the client namespace and
 checks every byte it receives.
 
-Checks: (a) the second subflow is established (the client's MPTCP_INFO and
-the server namespace's MPTcpExtMPJoinSynRx counter); (b) two paths carry at
+Checks: (a) the second subflow is established (the client's MPTCP_INFO,
+the server namespace's MPTcpExtMPJoinSynRx counter, and ss: one TCP
+subflow per path under an MPTCP socket); (b) two paths carry at
 least 1.7x the rate of one; (c) a path cut mid-transfer loses nothing;
 (d) net.mptcp.enabled=0 in the server namespace gives plain TCP with
 porter's warning, and MPTCPFallback=no fails the unit with a clear error;
@@ -232,8 +233,16 @@ def test_two_subflows_and_rate(lab, served):
 def test_path_cut_mid_transfer(lab, served):
     m, log = served
     c = lab.client_start()
+    start = time.monotonic()
     try:
-        time.sleep(1.0)
+        time.sleep(0.7)
+        # The server side sees one TCP subflow per path under one MPTCP socket.
+        subflows = sh("ip", "netns", "exec", lab.srv, "ss", "-Htn", "state", "established",
+                      f"( sport = :{BULK_PORT} )").stdout
+        assert f"10.231.1.1]:{BULK_PORT}" in subflows and f"10.231.2.1]:{BULK_PORT}" in subflows, subflows
+        msk = sh("ip", "netns", "exec", lab.srv, "ss", "-HnM").stdout
+        assert f":{BULK_PORT} " in msk, msk
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - start)))
         assert c.poll() is None, "the transfer ended before the cut: nothing was tested"
         sh("ip", "-n", lab.srv, "link", "set", "lab2", "down")
         out, err = c.communicate(timeout=30)
