@@ -24,7 +24,8 @@
 # endpoints); it is idempotent.  "status" prints what exists.
 #
 # Run a command in a namespace with: ip netns exec PREFIX-srv COMMAND.
-# Exit status: 0 success, 1 a command failed, 2 usage error.
+# Exit status: 0 success, 1 a command failed, 2 usage error, 3 "status" of
+# a lab that is down.
 set -euo pipefail
 
 usage() {
