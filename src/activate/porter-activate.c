@@ -758,11 +758,10 @@ static int listener_prepare(AcceptLoop *l, size_t i) {
         p.envp = env;
 
         l->listeners[i].fd = a->fds[i];
-        if (i >= a->n_inherited && i < a->n_inherited + a->n_unit_ports) {
+        l->listeners[i].family = socket_get_family(a->fds[i]);
+        (void) getsockopt_int(a->fds[i], SOL_SOCKET, SO_PROTOCOL, &l->listeners[i].protocol);
+        if (i >= a->n_inherited && i < a->n_inherited + a->n_unit_ports)
                 l->listeners[i].connection_options = &a->unit->socket->options;
-                l->listeners[i].family = socket_get_family(a->fds[i]);
-                (void) getsockopt_int(a->fds[i], SOL_SOCKET, SO_PROTOCOL, &l->listeners[i].protocol);
-        }
         r = spawn_template_new(&p, &l->listeners[i].template);
         if (r < 0)
                 return log_error_errno(r, "Failed to prepare '%s': %m", a->exe);
@@ -818,11 +817,20 @@ static void reap_children(AcceptLoop *l) {
         }
 }
 
-static void log_connection(int fd, const struct sockaddr *sa, socklen_t len, pid_t pid) {
+/* On an MPTCP listener, whether this client spoke MPTCP or fell back to
+ * TCP: the service cannot tell the difference, so -v says it.  The status is
+ * read from the accepted socket before it is closed here. */
+static void log_connection(const Listener *li, int cfd, const struct sockaddr *sa, socklen_t len, pid_t pid) {
         _cleanup_free_ char *peer = NULL;
+        const char *transport = NULL;
 
+        if (li->protocol == IPPROTO_MPTCP) {
+                int r = socket_mptcp_status_accepted(cfd, li->protocol);
+                transport = r >= 0 ? socket_mptcp_status_to_string(r) : NULL;
+        }
         (void) sockaddr_pretty(sa, len, true, &peer);
-        log_debug("Connection from %s on fd %d: started PID %d.", strna(peer), fd, (int) pid);
+        log_debug("Connection from %s on fd %d%s%s%s: started PID %d.", strna(peer), li->fd,
+                  transport ? " (" : "", strempty(transport), transport ? ")" : "", (int) pid);
 }
 
 /* accept() errors after which the next connection may well work. */
@@ -869,7 +877,7 @@ static int accept_some(AcceptLoop *l, size_t i) {
                 else {
                         l->n_children++;
                         if (log_get_max_level() >= LOG_DEBUG)
-                                log_connection(li->fd, &sa.sa, len, pid);
+                                log_connection(li, cfd, &sa.sa, len, pid);
                 }
                 safe_close(cfd);
         }

@@ -13,6 +13,7 @@ import os
 import pathlib
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -31,6 +32,8 @@ LISTEN_PROBE = BUILD_DIR / "test" / "helpers" / "listen-probe"
 USER, GROUP = "nobody", "nogroup"
 # Daemons whose packages start them on installation if nothing prevents it.
 DAEMONS = ("sshd", "lighttpd", "rsync", "gunicorn", "git-daemon")
+
+RUNNERS = pytest.mark.parametrize("runner", ["porterd", "porter-activate"])
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root: installs packages, mounts a private /run")
@@ -67,7 +70,7 @@ class Scenario:
     """A private directory with one scenario's files and a porterd --system
     running them in its own mount namespace."""
 
-    def __init__(self, name, **values):
+    def __init__(self, name, runner="porterd", **values):
         # Not pytest's tmp_path: its parents are mode 0700, and the services
         # that drop to User=nobody must reach their files.
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix=f"porter-{name}-"))
@@ -79,8 +82,11 @@ class Scenario:
         for src in sorted((SCENARIOS / name).iterdir()):
             is_unit = src.suffix in (".socket", ".service")
             self.write((self.units if is_unit else self.dir) / src.name, src.read_text())
+        self.runner = runner
+        self.accept = False
+        self.cwd = None                   # porter-activate: WorkingDirectory=
         self.proc = None
-        self.log_path = self.dir / "porterd.log"
+        self.log_path = self.dir / f"{runner}.log"
 
     def fill(self, text):
         return re.sub(r"@([A-Z0-9]+)@", lambda m: str(self.values[m.group(1)]), text)
@@ -92,20 +98,46 @@ class Scenario:
         return path
 
     def start(self, *units, prepare=""):
-        """porterd --system in a new mount namespace with a tmpfs on /run;
-        prepare is shell run there first.  Waits until units are started."""
+        """Run the socket units, in a new mount namespace with a tmpfs on
+        /run; prepare is shell run there first.  Waits until they listen.
+
+        porterd: porterd --system --start UNIT...
+        porter-activate: porter-activate -v --unit UNIT.socket [--inetd]
+        with the ExecStart= line of the service the unit triggers (one
+        socket unit only; User= and Type= do not apply there)."""
         script = ("mount -t tmpfs -o mode=0755 porter-run /run || exit 97\n"
                   f"{prepare}\nexec \"$@\"")
-        args = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
-                program("porterd"), "--system", "--unit-path", str(self.units),
-                "--log-level", "debug"]
-        for u in units:
-            args += ["--start", u]
+        if self.runner == "porterd":
+            cmd = [program("porterd"), "--system", "--unit-path", str(self.units),
+                   "--log-level", "debug"]
+            for u in units:
+                cmd += ["--start", u]
+            ready = f"Started {len(units)} of {len(units)} units."
+        else:
+            (unit,) = units
+            cmd = [program("porter-activate"), "-v", "--unit", str(self.units / unit),
+                   *self.activate_command(unit)]
+            ready = "Listening on "
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        n = len(units)
-        self.wait_log(f"Started {n} of {n} units.")
+        self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private",
+                                      "sh", "-c", script, "sh", *cmd],
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, cwd=self.cwd)
+        self.wait_log(ready)
+
+    def activate_command(self, socket_unit):
+        """[--inetd] and the command of the service socket_unit triggers."""
+        text = (self.units / socket_unit).read_text()
+        accept = re.search(r"^Accept=yes", text, re.M)
+        stem = socket_unit.removesuffix(".socket")
+        service = (self.units / (f"{stem}@.service" if accept else f"{stem}.service")).read_text()
+        exec_start = re.search(r"^ExecStart=(.*)$", service, re.M).group(1).lstrip("-")
+        argv = [w for w in shlex.split(exec_start) if not w.startswith("$")]
+        self.accept = bool(accept)
+        wd = re.search(r"^WorkingDirectory=(.*)$", service, re.M)
+        self.cwd = wd.group(1) if wd else None
+        inetd = ["--inetd"] if re.search(r"^StandardInput=socket", service, re.M) else []
+        return [*inetd, *argv]
 
     def text(self):
         return self.log_path.read_text(errors="replace")
@@ -119,6 +151,7 @@ class Scenario:
 
     def ctl(self, *args):
         """porterctl --system inside porterd's mount namespace."""
+        assert self.runner == "porterd"
         return subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", program("porterctl"),
                                "--system", *args], capture_output=True, text=True, timeout=20)
 
@@ -145,8 +178,8 @@ class Scenario:
 def scenario():
     made = []
 
-    def make(name, **values):
-        s = Scenario(name, **values)
+    def make(name, runner="porterd", **values):
+        s = Scenario(name, runner, **values)
         made.append(s)
         return s
     yield make
@@ -159,10 +192,12 @@ def run(args, timeout=20, **kw):
 
 
 def assert_clean_stop(s):
-    """porterd stops every unit on SIGTERM and exits 0."""
+    """porterd stops every unit on SIGTERM and exits 0 (porter-activate,
+    like systemd-socket-activate, dies of the signal: 143 from sh's view)."""
     code = s.stop()
     log = s.text()
-    assert code == 0, log
+    # Without Accept=, porter-activate has become the service: its status.
+    assert code == (-signal.SIGTERM if s.runner != "porterd" and s.accept else 0), log
     assert "Sanitizer" not in log and "runtime error:" not in log, log
     return log
 
@@ -178,9 +213,9 @@ NOTIFY_UMASK_WORKAROUND = "umask 0000"
 
 # --- sshd -i, one per connection -------------------------------------------
 
-def ssh_setup(scenario, name):
+def ssh_setup(scenario, name, runner):
     install("openssh-server", "openssh-client")
-    s = scenario(name, PORT=free_port())
+    s = scenario(name, runner, PORT=free_port())
     for key in ("ssh_host_ed25519_key", "client_key"):
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(s.dir / key)]).check_returncode()
     shutil.copy(s.dir / "client_key.pub", s.dir / "authorized_keys")
@@ -200,8 +235,9 @@ def ssh_command(s, *command, mptcp=False):
     return run(args, timeout=25)
 
 
-def test_sshd_inetd_accept_yes(scenario):
-    s = ssh_setup(scenario, "ssh")
+@RUNNERS
+def test_sshd_inetd_accept_yes(scenario, runner):
+    s = ssh_setup(scenario, "ssh", runner)
     r = ssh_command(s, "echo", "hello")
     assert r.returncode == 0, (r.stderr, s.text(), (s.dir / "sshd.log").read_text())
     assert r.stdout == "hello\n"
@@ -209,19 +245,20 @@ def test_sshd_inetd_accept_yes(scenario):
     r = ssh_command(s, "sh", "-c", "'echo $SSH_CONNECTION'")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split()[2:] == ["127.0.0.1", str(s.values["PORT"])]
-    assert s.text().count("ssh@") >= 2
+    assert s.text().count("ssh@" if runner == "porterd" else "Connection from") >= 2, s.text()
     assert "Accepted publickey for root" in (s.dir / "sshd.log").read_text()
     assert_clean_stop(s)
 
 
-def test_sshd_over_mptcp(scenario):
+@RUNNERS
+def test_sshd_over_mptcp(scenario, runner):
     try:
         socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262).close()
     except OSError as e:
         pytest.skip(f"no MPTCP in this kernel: {e}")
     if not shutil.which("mptcpize"):
         install("mptcpize")
-    s = ssh_setup(scenario, "ssh-mptcp")
+    s = ssh_setup(scenario, "ssh-mptcp", runner)
     port = s.values["PORT"]
     # While logged in, the session lists the machine's MPTCP sockets: its own
     # connection must be one, on the server's side of port PORT.
@@ -232,9 +269,15 @@ def test_sshd_over_mptcp(scenario):
     # A plain ssh to the same socket falls back to TCP; porter counts both.
     r = ssh_command(s, "echo", "plain")
     assert r.returncode == 0 and r.stdout == "plain\n", r.stderr
-    st = s.ctl("status", "ssh.socket")
-    assert "(Stream, mptcp)" in st.stdout, st.stdout
-    assert "MPTCP: 1; fell back to TCP: 1" in st.stdout, st.stdout
+    if runner == "porterd":
+        st = s.ctl("status", "ssh.socket")
+        assert "(Stream, mptcp)" in st.stdout, st.stdout
+        assert "MPTCP: 1; fell back to TCP: 1" in st.stdout, st.stdout
+    else:
+        # -v names the transport of each connection, in order.
+        log = s.text()
+        assert re.search(r"Connection from 127\.0\.0\.1:\d+ on fd 3 \(mptcp\): started", log), log
+        assert log.index("(mptcp)") < log.index("(tcp-fallback)"), log
     assert_clean_stop(s)
 
 
@@ -254,9 +297,10 @@ def test_ssh_runtime_directory_per_instance(scenario):
 
 # --- lighttpd, Accept=no, started by the first request -----------------------
 
-def test_lighttpd_started_by_first_request(scenario):
+@RUNNERS
+def test_lighttpd_started_by_first_request(scenario, runner):
     install("lighttpd", "curl")
-    s = scenario("lighttpd", PORT=free_port())
+    s = scenario("lighttpd", runner, PORT=free_port())
     (s.dir / "www").mkdir(mode=0o755)
     (s.dir / "www" / "index.html").write_text("<p>served by lighttpd under porter</p>\n")
     (s.dir / "www" / "index.html").chmod(0o644)
@@ -264,14 +308,22 @@ def test_lighttpd_started_by_first_request(scenario):
     (s.dir / "log").mkdir()
     shutil.chown(s.dir / "log", USER, GROUP)
     s.start("lighttpd.socket")
-    assert s.ctl("is-active", "lighttpd.service").stdout.strip() == "inactive"
+    if runner == "porterd":
+        assert s.ctl("is-active", "lighttpd.service").stdout.strip() == "inactive"
+    else:
+        assert "Executing" not in s.text()
     url = f"http://127.0.0.1:{s.values['PORT']}/"
     r = run(["curl", "-sS", "--max-time", "10", url])
     assert r.returncode == 0, (r.stderr, s.text())
     assert r.stdout == "<p>served by lighttpd under porter</p>\n"
-    assert s.ctl("is-active", "lighttpd.service").stdout.strip() == "active"
+    if runner == "porterd":
+        assert s.ctl("is-active", "lighttpd.service").stdout.strip() == "active"
     # The second request goes to the running server, not a new one.
     assert run(["curl", "-sS", "--max-time", "10", url]).stdout.startswith("<p>served")
+    if runner != "porterd":
+        assert s.text().count("Executing /usr/sbin/lighttpd") == 1, s.text()
+        assert_clean_stop(s)                        # lighttpd's own exit status: 0
+        return
     assert s.text().count("lighttpd.service: Started main process") == 1, s.text()
     log = assert_clean_stop(s)
     # lighttpd exits 0 on SIGTERM: a clean stop, not a kill.
@@ -281,9 +333,10 @@ def test_lighttpd_started_by_first_request(scenario):
 
 # --- dbus-daemon --address=systemd: -------------------------------------------
 
-def test_dbus_daemon_address_systemd(scenario):
+@RUNNERS
+def test_dbus_daemon_address_systemd(scenario, runner):
     install("dbus")
-    s = scenario("dbus")
+    s = scenario("dbus", runner)
     s.start("dbus.socket")
     bus = s.dir / "bus"
     assert bus.is_socket()
@@ -293,26 +346,28 @@ def test_dbus_daemon_address_systemd(scenario):
              "--dest=org.freedesktop.DBus", "/", "org.freedesktop.DBus.GetId"])
     assert r.returncode == 0, (r.stderr, s.text())
     assert re.search(r'string "[0-9a-f]{32}"', r.stdout), r.stdout
-    # Type=notify: dbus-daemon said READY=1 itself.
-    s.wait_log("dbus.service: Changed start -> running")
+    if runner == "porterd":                          # Type=notify: READY=1 came
+        s.wait_log("dbus.service: Changed start -> running")
     assert not (s.dir / "unused-bus").exists()     # it used porter's socket, not its own
     assert_clean_stop(s)
 
 
 # --- gunicorn from LISTEN_FDS ----------------------------------------------------
 
-def test_gunicorn_socket_activation(scenario):
+@RUNNERS
+def test_gunicorn_socket_activation(scenario, runner):
     install("gunicorn", "curl")
-    s = scenario("gunicorn", PORT=free_port())
+    s = scenario("gunicorn", runner, PORT=free_port())
     (s.dir / "app").mkdir(mode=0o755)
     shutil.move(s.dir / "hello.py", s.dir / "app" / "hello.py")
     s.start("gunicorn.socket", prepare=NOTIFY_UMASK_WORKAROUND)
-    uid = pwd.getpwnam(USER).pw_uid
+    # porter-activate has no User=: there the service stays root.
+    uid = pwd.getpwnam(USER).pw_uid if runner == "porterd" else 0
     r = run(["curl", "-sS", "--max-time", "15", f"http://127.0.0.1:{s.values['PORT']}/"])
     assert r.returncode == 0, (r.stderr, s.text())
     assert r.stdout == f"hello from gunicorn worker uid {uid}\n"
-    # gunicorn took porter's socket (LISTEN_FDS) and said READY=1.
-    s.wait_log("gunicorn.service: Changed start -> running")
+    if runner == "porterd":         # gunicorn took LISTEN_FDS and said READY=1
+        s.wait_log("gunicorn.service: Changed start -> running")
     assert_clean_stop(s)
 
 
@@ -389,9 +444,10 @@ def test_notify_socket_writable_by_service_users(scenario):
 
 # --- inetd-style: git daemon and rsync --daemon ---------------------------------
 
-def test_git_daemon_inetd(scenario):
+@RUNNERS
+def test_git_daemon_inetd(scenario, runner):
     install("git")
-    s = scenario("git-daemon", PORT=free_port())
+    s = scenario("git-daemon", runner, PORT=free_port())
     repo = s.dir / "repos" / "repo"
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
@@ -408,9 +464,10 @@ def test_git_daemon_inetd(scenario):
     assert_clean_stop(s)
 
 
-def test_rsync_daemon_inetd(scenario):
+@RUNNERS
+def test_rsync_daemon_inetd(scenario, runner):
     install("rsync")
-    s = scenario("rsync", PORT=free_port())
+    s = scenario("rsync", runner, PORT=free_port())
     src = s.dir / "src"
     (src / "sub").mkdir(parents=True, mode=0o755)
     src.chmod(0o755)
