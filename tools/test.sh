@@ -24,15 +24,25 @@ setup() { # DIR CC ARGS...
         fi
 }
 
+# Build quietly, but show the compiler's messages when it fails.
+build() { # DIR
+        if ! ninja -C "$1" -j "$jobs" > "$1/ninja.log" 2>&1; then
+                grep -vE '^\[[0-9]+/[0-9]+\] ' "$1/ninja.log" | tail -n 80
+                echo "tools/test.sh: build in $1 failed" >&2
+                return 1
+        fi
+        tail -n 1 "$1/ninja.log"
+}
+
 echo "== gcc -Werror build (build/)"
 setup build gcc --werror -Dbuildtype=debugoptimized
-ninja -C build -j "$jobs" | tail -n 1
+build build
 meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
 
 echo "== clang ASan+UBSan build (build-asan/)"
 setup build-asan clang --werror -Dbuildtype=debug -Db_sanitize=address,undefined \
         -Db_lundef=false -Dfuzz=true
-ninja -C build-asan -j "$jobs" | tail -n 1
+build build-asan
 
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
