@@ -2,11 +2,15 @@
 /* Finding a unit's fragment, aliases, drop-ins and .wants/.requires/.upholds
  * entries in the search path; the rules are in unit-file.h.
  *
- * As systemd does, one lookup first builds a map of every unit name in the
+ * As systemd does, a lookup works on a map of every unit name in the
  * search path to what it stands for: an absolute path (the fragment, or a
  * linked/masking symlink) or another unit name (an alias).  The fragment of
  * a name is found by following the map; the aliases of a fragment are the
- * names whose chain ends at it. */
+ * names whose chain ends at it (found through a sorted index, so that a
+ * lookup does not walk every name).  The map is built once per lookup, or
+ * once for many lookups when the caller keeps it in a UnitFileCache:
+ * building it costs a readdir() of every search directory and a readlink()
+ * per symlink, which at 10,000 units is the whole cost of loading them. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +35,23 @@ typedef struct NameEntry {
         char *value; /* absolute path, or the unit name an alias points to */
 } NameEntry;
 
+/* A set of strings (open addressing, at most half full): the drop-in
+ * directories seen while scanning, and the names already collected from
+ * them, are probed once per unit and must not cost a walk of a list. */
+typedef struct StringSet {
+        char **slots; /* owned strings; NULL = empty slot */
+        size_t size, n;
+} StringSet;
+
+/* An alias candidate: the name of entries[entry] resolves to the unit file
+ * at path, whose file name (with the entry's instance filled in when the
+ * file is a template and the entry an instance) is target. */
+typedef struct AliasRef {
+        char *target;
+        const char *path; /* points into entries[].value */
+        size_t entry;
+} AliasRef;
+
 typedef struct NameMap {
         NameEntry *entries;
         size_t n, allocated;
@@ -38,15 +59,85 @@ typedef struct NameMap {
         /* realpath() of the last symlink target directory: most symlinks
          * of a directory point into the same one or two places. */
         char *last_parent, *last_real;
-        /* Every "dir/x.d", "dir/x.wants", ... entry seen while scanning: the
-         * drop-in walk probes many names, and a lookup in memory is far
-         * cheaper than a stat() each (systemd's unit_path_cache). */
-        char **dropin_dirs;
+        /* Every "dir/x.d", "dir/x.wants", ... entry seen while scanning, and
+         * its last component alone: the drop-in walk probes many names in
+         * every search directory, and a lookup in memory is far cheaper than
+         * a stat() each (systemd's unit_path_cache). */
+        StringSet dropin_dirs, dropin_leaves;
         /* Open-addressing hash index into entries (SIZE_MAX = empty), kept
          * at most half full, so that lookups do not scan the whole map. */
         size_t *index;
         size_t index_size;
+        /* Every entry whose chain ends at a unit file, sorted by target and
+         * then by entry (scan order), so that the names of one file are a
+         * run found by binary search. */
+        AliasRef *aliases;
+        size_t n_aliases;
 } NameMap;
+
+struct UnitFileCache {
+        char **search_path; /* the search path the map was built from */
+        char *root_dir;
+        NameMap map;
+};
+
+static size_t name_hash(const char *s) {
+        size_t h = 5381; /* djb2: good enough for unit names */
+
+        for (; *s; s++)
+                h = h * 33 + (unsigned char) *s;
+        return h;
+}
+
+static void string_set_done(StringSet *s) {
+        for (size_t i = 0; i < s->size; i++)
+                free(s->slots[i]);
+        free(s->slots);
+        *s = (StringSet) {};
+}
+
+static size_t string_set_slot(const StringSet *s, const char *str) {
+        size_t mask = s->size - 1, i = name_hash(str) & mask;
+
+        while (s->slots[i] && !streq(s->slots[i], str))
+                i = (i + 1) & mask;
+        return i;
+}
+
+static bool string_set_contains(const StringSet *s, const char *str) {
+        return s->size > 0 && s->slots[string_set_slot(s, str)];
+}
+
+static int string_set_grow(StringSet *s) {
+        size_t size = s->size ? s->size * 2 : 64;
+        char **slots = new0(char *, size);
+        StringSet bigger = { slots, size, s->n };
+
+        if (!slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->size; i++)
+                if (s->slots[i])
+                        slots[string_set_slot(&bigger, s->slots[i])] = s->slots[i];
+        free(s->slots);
+        *s = bigger;
+        return 0;
+}
+
+/* Add a copy of str.  1 if added, 0 if it was there, -ENOMEM. */
+static int string_set_put(StringSet *s, const char *str) {
+        size_t i;
+
+        if (string_set_contains(s, str))
+                return 0;
+        if (2 * (s->n + 1) > s->size && string_set_grow(s) < 0)
+                return -ENOMEM;
+        i = string_set_slot(s, str);
+        s->slots[i] = strdup(str);
+        if (!s->slots[i])
+                return -ENOMEM;
+        s->n++;
+        return 1;
+}
 
 static void name_map_done(NameMap *m) {
         for (size_t i = 0; i < m->n; i++) {
@@ -57,17 +148,13 @@ static void name_map_done(NameMap *m) {
         strv_free(m->notices);
         free(m->last_parent);
         free(m->last_real);
-        strv_free(m->dropin_dirs);
+        string_set_done(&m->dropin_dirs);
+        string_set_done(&m->dropin_leaves);
         free(m->index);
+        for (size_t i = 0; i < m->n_aliases; i++)
+                free(m->aliases[i].target);
+        free(m->aliases);
         *m = (NameMap) {};
-}
-
-static size_t name_hash(const char *s) {
-        size_t h = 5381; /* djb2: plenty for a few hundred names */
-
-        for (; *s; s++)
-                h = h * 33 + (unsigned char) *s;
-        return h;
 }
 
 /* The slot of name in the index, or the empty slot where it would go. */
@@ -308,9 +395,10 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
 
                 if (endswith(de->d_name, ".d") || endswith(de->d_name, ".wants") ||
                     endswith(de->d_name, ".requires") || endswith(de->d_name, ".upholds")) {
-                        char *path = path_join(dir, de->d_name);
+                        _cleanup_free_ char *path = path_join(dir, de->d_name);
 
-                        if (!path || strv_consume(&m->dropin_dirs, path) < 0) {
+                        if (!path || string_set_put(&m->dropin_dirs, path) < 0 ||
+                            string_set_put(&m->dropin_leaves, de->d_name) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
@@ -364,6 +452,81 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
         return r < 0 ? r : 0;
 }
 
+static int alias_ref_compare(const void *a, const void *b) {
+        const AliasRef *x = a, *y = b;
+        int c = strcmp(x->target, y->target);
+
+        if (c != 0)
+                return c;
+        return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* The file name entries[i] stands for, as add_alias_names() compares it:
+ * *ret NULL if the entry is not an alias candidate. */
+static int name_map_alias_target(const NameMap *m, size_t i, const char **ret_path, char **ret) {
+        _cleanup_free_ char *dst_name = NULL, *src_inst = NULL;
+        const char *src = m->entries[i].name, *dst;
+        int r;
+
+        *ret = NULL;
+        if (name_map_resolve(m, src, &dst) < 0)
+                return 0;
+        r = path_extract_filename(dst, &dst_name);
+        if (r < 0)
+                return r;
+        /* instance -> template symlinks alias only that instance */
+        if (unit_name_is_valid(dst_name, UNIT_NAME_TEMPLATE) &&
+            unit_name_to_instance(src, &src_inst) == UNIT_NAME_INSTANCE) {
+                char *x;
+
+                r = unit_name_replace_instance(dst_name, src_inst, &x);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return 0;
+                free_and_replace(dst_name, x);
+        }
+        *ret_path = dst;
+        *ret = TAKE_PTR(dst_name);
+        return 0;
+}
+
+static int name_map_index_aliases(NameMap *m) {
+        int r;
+
+        m->aliases = new(AliasRef, m->n ?: 1);
+        if (!m->aliases)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n; i++) {
+                AliasRef *a = &m->aliases[m->n_aliases];
+
+                r = name_map_alias_target(m, i, &a->path, &a->target);
+                if (r < 0)
+                        return r;
+                if (!a->target)
+                        continue;
+                a->entry = i;
+                m->n_aliases++;
+        }
+        qsort(m->aliases, m->n_aliases, sizeof(AliasRef), alias_ref_compare);
+        return 0;
+}
+
+/* The first alias reference with this target (n_aliases if none). */
+static size_t name_map_first_alias(const NameMap *m, const char *target) {
+        size_t lo = 0, hi = m->n_aliases;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(m->aliases[mid].target, target) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 static int name_map_build(NameMap *m, char **search_path, const char *root) {
         int r;
 
@@ -372,7 +535,7 @@ static int name_map_build(NameMap *m, char **search_path, const char *root) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return name_map_index_aliases(m);
 }
 
 /* Add every name whose chain ends at a fragment named key (with the
@@ -383,26 +546,14 @@ static int add_alias_names(const NameMap *m, const char *key, int name_type, con
                            const char *fragment_basename, char ***names) {
         int r;
 
-        for (size_t i = 0; i < m->n; i++) {
-                _cleanup_free_ char *dst_name = NULL, *src_inst = NULL, *alias = NULL;
-                const char *src = m->entries[i].name, *dst;
+        /* The run of entries resolving to key, in scan order. */
+        for (size_t k = name_map_first_alias(m, key); k < m->n_aliases && streq(m->aliases[k].target, key);
+             k++) {
+                _cleanup_free_ char *alias = NULL;
+                const char *src = m->entries[m->aliases[k].entry].name;
 
-                if (name_map_resolve(m, src, &dst) < 0)
-                        continue;
-                r = path_extract_filename(dst, &dst_name);
-                if (r < 0)
-                        return r;
-                /* instance -> template symlinks alias only that instance */
-                if (unit_name_is_valid(dst_name, UNIT_NAME_TEMPLATE) &&
-                    unit_name_to_instance(src, &src_inst) == UNIT_NAME_INSTANCE) {
-                        char *x;
-
-                        if (unit_name_replace_instance(dst_name, src_inst, &x) < 0)
-                                continue;
-                        free_and_replace(dst_name, x);
-                }
-                /* The name check first: the stat below is the costly part. */
-                if (!streq(dst_name, key) || null_or_empty_path(dst) != 0)
+                /* The costly part: a stat(). */
+                if (null_or_empty_path(m->aliases[k].path) != 0)
                         continue;
 
                 if (name_type == UNIT_NAME_INSTANCE && unit_name_is_valid(src, UNIT_NAME_TEMPLATE)) {
@@ -454,16 +605,20 @@ static bool hidden_or_backup_file(const char *name) {
 /* Add unit_path/name+suffix if it is a directory. */
 static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
                              char ***dirs) {
-        _cleanup_free_ char *leaf = NULL, *path = NULL;
+        _cleanup_free_ char *path = NULL;
+        char leaf[NAME_MAX + 1];
         struct stat st;
 
-        leaf = strjoin(name, suffix);
-        if (!leaf)
-                return -ENOMEM;
+        /* Most names have no drop-in directory anywhere: answer that from
+         * the leaf alone, without building a path per search directory. */
+        if ((size_t) snprintf(leaf, sizeof leaf, "%s%s", name, suffix) >= sizeof leaf)
+                return 0; /* longer than any file name: cannot exist */
+        if (!string_set_contains(&m->dropin_leaves, leaf))
+                return 0;
         path = path_join(unit_path, leaf);
         if (!path)
                 return -ENOMEM;
-        if (!strv_contains(m->dropin_dirs, path))
+        if (!string_set_contains(&m->dropin_dirs, path))
                 return 0;
         if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                 return 0;
@@ -547,6 +702,7 @@ static int conf_file_compare(const void *a, const void *b) {
 static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
         ConfFile *files = NULL;
         size_t n = 0, allocated = 0;
+        StringSet seen = {}; /* file names taken: sockets.target.wants may hold thousands */
         char **l = NULL;
         int r = 0;
 
@@ -557,16 +713,15 @@ static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
                 if (!d)
                         continue;
                 while (r >= 0 && (de = readdir(d))) {
-                        bool seen = false;
-
                         if (hidden_or_backup_file(de->d_name) ||
                             (file_suffix && !endswith(de->d_name, file_suffix)))
                                 continue;
                         if (de->d_type == DT_DIR)
                                 continue;
-                        for (size_t i = 0; i < n && !seen; i++)
-                                seen = streq(files[i].name, de->d_name);
-                        if (seen)
+                        r = string_set_put(&seen, de->d_name);
+                        if (r < 0)
+                                break;
+                        if (r == 0)
                                 continue; /* hidden by a higher-priority directory */
                         if (!GREEDY_REALLOC(files, allocated, n + 1)) {
                                 r = -ENOMEM;
@@ -598,6 +753,7 @@ static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
                         free(files[i].path);
         }
         free(files);
+        string_set_done(&seen);
         if (r < 0) {
                 strv_free(l);
                 return r;
@@ -639,6 +795,8 @@ static int find_dropin_paths(const NameMap *m, char **search_path, char **names,
 static int find_dependencies(const NameMap *m, char **search_path, char **names, const char *instance,
                              const char *dir_suffix, char ***ret) {
         _cleanup_strv_free_ char **paths = NULL, **deps = NULL;
+        _cleanup_(string_set_done) StringSet seen = {};
+        size_t n = 0, allocated = 0;
         int r;
 
         r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, &paths);
@@ -665,9 +823,17 @@ static int find_dependencies(const NameMap *m, char **search_path, char **names,
                                 continue;
                         free_and_replace(entry, x);
                 }
-                r = strv_extend_unique(&deps, entry);
+                /* A set, not strv_extend_unique(): sockets.target.wants may
+                 * list thousands of units. */
+                r = string_set_put(&seen, entry);
                 if (r < 0)
                         return r;
+                if (r == 0)
+                        continue;
+                if (!GREEDY_REALLOC(deps, allocated, n + 2))
+                        return -ENOMEM;
+                deps[n++] = TAKE_PTR(entry);
+                deps[n] = NULL;
         }
         if (!deps) {
                 deps = new0(char *, 1);
@@ -871,12 +1037,68 @@ static int prepare_path_lookup(const LookupPaths *lp, const char *path, char **r
         return 0;
 }
 
+/* ---- the cache and the lookup ------------------------------------------ */
+
+UnitFileCache *unit_file_cache_free(UnitFileCache *c) {
+        if (!c)
+                return NULL;
+        strv_free(c->search_path);
+        free(c->root_dir);
+        name_map_done(&c->map);
+        free(c);
+        return NULL;
+}
+
+void unit_file_cache_flush(LookupPaths *lp) {
+        lp->cache = unit_file_cache_free(lp->cache);
+}
+
+int unit_file_cache_build(LookupPaths *lp) {
+        UnitFileCache *c;
+        int r;
+
+        unit_file_cache_flush(lp);
+        c = new0(UnitFileCache, 1);
+        if (!c)
+                return -ENOMEM;
+        c->search_path = lp->search_path ? strv_copy(lp->search_path) : new0(char *, 1);
+        c->root_dir = lp->root_dir ? strdup(lp->root_dir) : NULL;
+        if (!c->search_path || (lp->root_dir && !c->root_dir)) {
+                unit_file_cache_free(c);
+                return -ENOMEM;
+        }
+        r = name_map_build(&c->map, c->search_path, c->root_dir);
+        if (r < 0) {
+                unit_file_cache_free(c);
+                return r;
+        }
+        lp->cache = c;
+        return 0;
+}
+
+static bool search_path_equal(char * const *a, char * const *b) {
+        for (; a && *a && b && *b; a++, b++)
+                if (!streq(*a, *b))
+                        return false;
+        return !(a && *a) && !(b && *b);
+}
+
+/* The cached map if it was built for this search path, else NULL. */
+static const NameMap *cached_map(const LookupPaths *lp, char **search) {
+        const UnitFileCache *c = lp->cache;
+
+        if (!c || !streq_ptr(c->root_dir, lp->root_dir) || !search_path_equal(c->search_path, search))
+                return NULL;
+        return &c->map;
+}
+
 int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret) {
         _cleanup_free_ char *abs = NULL, *fname = NULL;
         _cleanup_strv_free_ char **search_owned = NULL;
         char **search = lp->search_path;
         UnitFileInfo info = {};
         NameMap map = {};
+        const NameMap *cached;
         int r;
 
         *ret = (UnitFileInfo) {};
@@ -899,11 +1121,20 @@ int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret) {
         if (!info.name)
                 return -ENOMEM;
 
-        r = name_map_build(&map, search, lp->root_dir);
+        cached = cached_map(lp, search);
+        if (cached)
+                r = 0;
+        else {
+                r = name_map_build(&map, search, lp->root_dir);
+                cached = &map;
+        }
         if (r >= 0)
-                r = find_in_map(&map, search, info.name, abs, &info);
+                r = find_in_map(cached, search, info.name, abs, &info);
         if (r >= 0 || r == -ENOENT) {
-                info.notices = TAKE_PTR(map.notices);
+                if (cached == &map)
+                        info.notices = TAKE_PTR(map.notices);
+                else if (cached->notices && !(info.notices = strv_copy(cached->notices)))
+                        r = -ENOMEM;
                 if (!info.notices && !(info.notices = new0(char *, 1)))
                         r = -ENOMEM;
         }

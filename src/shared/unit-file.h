@@ -64,6 +64,28 @@ typedef struct UnitFileInfo {
         char **notices;
 } UnitFileInfo;
 
+/* A scan of the search path kept between lookups: every unit name and what
+ * it stands for, the alias index, the drop-in directories that exist and
+ * the rejected aliases.  Without it each unit_file_find() reads every
+ * search directory again, which is fine for one lookup and quadratic for
+ * a manager loading thousands of units.  The cache reflects the search
+ * path when it was built: the caller rebuilds it when the files may have
+ * changed (porterd at start and on daemon-reload; porterctl verify once per
+ * run).  Content is not cached: fragments and drop-ins are still read, and
+ * masking (empty or /dev/null files) is still checked, at each lookup. */
+typedef struct UnitFileCache UnitFileCache;
+
+/* Scan lp's search path and keep the result in lp->cache (replacing any
+ * earlier one).  unit_file_find() with lp, or with a copy of lp with the
+ * same search path, then uses it; lookups whose search path differs (a
+ * unit given as a file path puts its directory first) still scan.
+ * 0 or -errno; on failure lp->cache is NULL. */
+int unit_file_cache_build(LookupPaths *lp);
+/* Drop lp->cache, so that the next lookups scan again.  Idempotent. */
+void unit_file_cache_flush(LookupPaths *lp);
+/* Free c.  NULL-safe; returns NULL.  lookup_paths_done() calls it. */
+UnitFileCache *unit_file_cache_free(UnitFileCache *c);
+
 /* Look up name (a unit name, or a path to a unit file) in lp and fill ret.
  * -ENOENT if there is no fragment and the unit is not masked (ret is then
  * still filled, with the drop-ins found, so that callers can report them),

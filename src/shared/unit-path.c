@@ -9,6 +9,7 @@
 #include "path-util.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-file.h"
 #include "unit-path.h"
 
 static const char *const system_unit_dirs[] = {
@@ -293,6 +294,7 @@ void lookup_paths_done(LookupPaths *p) {
         if (!p)
                 return;
         p->search_path = strv_free(p->search_path);
+        p->cache = unit_file_cache_free(p->cache);
         free(p->root_dir);
         p->root_dir = NULL;
 }

@@ -48,6 +48,9 @@ typedef struct LookupPaths {
         char **search_path; /* strv, highest priority first; includes root_dir */
         bool user;
         char *root_dir;     /* NULL or the alternative root the paths live in */
+        /* NULL, or the scan of search_path kept by unit_file_cache_build()
+         * (unit-file.h); owned, freed by lookup_paths_done(). */
+        struct UnitFileCache *cache;
 } LookupPaths;
 
 /* Fill p for the system (user=false) or per-user manager, optionally below

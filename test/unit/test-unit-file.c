@@ -666,4 +666,105 @@ TEST(same_as_systemd_analyze_verify) {
         fprintf(stderr, "40 random trees, %u drop-ins, same as systemd-analyze verify\n", compared);
 }
 
+/* ---- the cache: the same answers as a fresh scan ------------------------ */
+
+static void assert_strv_equal(char **a, char **b) {
+        ASSERT_EQ(strv_length(a), strv_length(b));
+        for (size_t k = 0; a && a[k]; k++)
+                ASSERT_STREQ(a[k], b[k]);
+}
+
+/* unit_file_find() with lp->cache gives exactly what a scan gives. */
+static void assert_cache_same(LookupPaths *lp, const char *name) {
+        UnitFileInfo scanned, cached;
+        int rs, rc;
+
+        ASSERT_NULL(lp->cache);
+        rs = unit_file_find(lp, name, &scanned);
+        ASSERT_OK(unit_file_cache_build(lp));
+        ASSERT_NOT_NULL(lp->cache);
+        rc = unit_file_find(lp, name, &cached);
+        unit_file_cache_flush(lp);
+        ASSERT_EQ(rs, rc);
+        ASSERT_TRUE(streq_ptr(scanned.name, cached.name));
+        ASSERT_TRUE(streq_ptr(scanned.id, cached.id));
+        ASSERT_TRUE(streq_ptr(scanned.fragment_path, cached.fragment_path));
+        ASSERT_EQ(scanned.masked, cached.masked);
+        assert_strv_equal(scanned.aliases, cached.aliases);
+        assert_strv_equal(scanned.dropin_paths, cached.dropin_paths);
+        assert_strv_equal(scanned.wants, cached.wants);
+        assert_strv_equal(scanned.requires, cached.requires);
+        assert_strv_equal(scanned.upholds, cached.upholds);
+        assert_strv_equal(scanned.notices, cached.notices);
+        unit_file_info_done(&scanned);
+        unit_file_info_done(&cached);
+}
+
+TEST(cache_same_as_scan) {
+        static const char *const names[] = {
+                "a-b-c.service", "nick.service", "a-b@i.service", "nick@i.service", "a-b@.service",
+                "nick@.service", "a-b@j.service", "missing.service", "a-.service",
+        };
+        unsigned compared = 0;
+
+        for (unsigned seed = 1; seed <= 40; seed++) {
+                LookupPaths lp;
+                char name[64];
+
+                setup(&lp);
+                random_tree(seed, seed % 2 == 0, name, sizeof name);
+                /* dependencies and a rejected alias, so those are compared too */
+                make_dir("run/a-b-c.service.wants");
+                make_link("../../usr/x.socket", "run/a-b-c.service.wants/x.socket");
+                make_link("/dev/null", "run/a-b-c.service.wants/masked.socket");
+                make_link("a-b-c.service", "usr/bad.socket");
+                for (size_t k = 0; k < ELEMENTSOF(names); k++, compared++)
+                        assert_cache_same(&lp, names[k]);
+                teardown(&lp);
+        }
+        fprintf(stderr, "%u lookups, cached and scanned alike\n", compared);
+}
+
+TEST(cache_is_a_snapshot) {
+        LookupPaths lp, copy;
+        UnitFileInfo i;
+        char abs[400];
+
+        setup(&lp);
+        write_file("usr/a.socket", "[Socket]\nListenStream=1\n");
+        ASSERT_OK(unit_file_cache_build(&lp));
+        /* A file added after the scan is not seen until the cache is rebuilt. */
+        write_file("etc/b.socket", "[Socket]\nListenStream=2\n");
+        ASSERT_ERROR(unit_file_find(&lp, "b.socket", &i), ENOENT);
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_cache_build(&lp));
+        ASSERT_OK(unit_file_find(&lp, "b.socket", &i));
+        unit_file_info_done(&i);
+
+        /* Masking is checked at each lookup, not cached. */
+        write_file("usr/a.socket", "");
+        ASSERT_OK(unit_file_find(&lp, "a.socket", &i));
+        ASSERT_TRUE(i.masked);
+        unit_file_info_done(&i);
+
+        /* A copy with another search path does not use the cache. */
+        copy = lp;
+        copy.search_path = lp.search_path + 1;
+        write_file("run/c.socket", "[Socket]\nListenStream=3\n");
+        ASSERT_OK(unit_file_find(&copy, "c.socket", &i));
+        unit_file_info_done(&i);
+        /* Nor does a path lookup (its directory goes first). */
+        snprintf(abs, sizeof abs, "%s", p("run/c.socket"));
+        ASSERT_OK(unit_file_find(&lp, abs, &i));
+        ASSERT_STREQ(i.fragment_path, abs);
+        unit_file_info_done(&i);
+
+        unit_file_cache_flush(&lp);
+        unit_file_cache_flush(&lp); /* idempotent */
+        ASSERT_OK(unit_file_find(&lp, "c.socket", &i));
+        unit_file_info_done(&i);
+        ASSERT_OK(unit_file_cache_build(&lp));
+        teardown(&lp); /* lookup_paths_done() frees the cache */
+}
+
 RUN_TESTS();
