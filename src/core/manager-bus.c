@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "alloc-util.h"
 #include "fd-util.h"
+#include "job.h"
 #include "manager-bus.h"
 #include "manager.h"
 #include "service-unit.h"
@@ -21,17 +24,52 @@
 #include "strv.h"
 
 #define UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
+#define JOB_PATH_PREFIX "/org/freedesktop/systemd1/job"
 
 struct ControlClient {
         Manager *manager;
         sd_bus *bus;
         uid_t uid;
         bool closed;
+        bool subscribed;                /* Subscribe(): gets JobNew/JobRemoved */
         ControlClient *next, *prev;
 };
 
 int unit_bus_path(const char *id, char **ret) {
         return sd_bus_path_encode(UNIT_PATH_PREFIX, id, ret);
+}
+
+int job_bus_path(uint32_t id, char **ret) {
+        return asprintf(ret, JOB_PATH_PREFIX "/%" PRIu32, id) < 0 ? -ENOMEM : 0;
+}
+
+/* ---- signals ---- */
+
+static void send_job_signal(Manager *m, const char *member, uint32_t id, const char *unit, const char *result) {
+        _cleanup_free_ char *path = NULL;
+
+        if (job_bus_path(id, &path) < 0)
+                return;
+        for (ControlClient *c = m->clients; c; c = c->next) {
+                if (!c->subscribed || c->closed)
+                        continue;
+                /* A client that went away is collected by its Disconnected handler. */
+                if (result)
+                        (void) sd_bus_emit_signal(c->bus, "/org/freedesktop/systemd1",
+                                                  "org.freedesktop.systemd1.Manager", member, "uoss", id, path,
+                                                  unit, result);
+                else
+                        (void) sd_bus_emit_signal(c->bus, "/org/freedesktop/systemd1",
+                                                  "org.freedesktop.systemd1.Manager", member, "uos", id, path, unit);
+        }
+}
+
+void manager_bus_send_job_new(Manager *m, uint32_t id, const char *unit) {
+        send_job_signal(m, "JobNew", id, unit, NULL);
+}
+
+void manager_bus_send_job_removed(Manager *m, uint32_t id, const char *unit, const char *result) {
+        send_job_signal(m, "JobRemoved", id, unit, result);
 }
 
 /* ---- permission ---- */
@@ -61,42 +99,122 @@ static int reply_unit_path(sd_bus_message *msg, const char *id) {
         return sd_bus_reply_method_return(msg, "o", path);
 }
 
-static int method_start_stop(sd_bus_message *msg, ControlClient *c, sd_bus_error *error, bool start) {
-        const char *name, *mode;
+/* StartUnit/StopUnit/RestartUnit/ReloadUnit(ss): the unit and the job mode;
+ * replies with the job's object path, as systemd does. */
+static int method_unit_job(sd_bus_message *msg, ControlClient *c, sd_bus_error *error, JobType type) {
+        _cleanup_free_ char *path = NULL;
+        const char *name, *smode;
         Unit *u = NULL;
+        Job *j;
         int r;
 
-        r = sd_bus_message_read(msg, "ss", &name, &mode);
+        r = sd_bus_message_read(msg, "ss", &name, &smode);
         if (r < 0)
                 return r;
         r = client_check_write(c, error);
         if (r < 0)
                 return r;
+        JobMode mode = job_mode_from_string(smode);
+        if (mode < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Job mode %s is not supported.", smode);
 
-        if (start)
-                (void) manager_load_unit(c->manager, name, &u);
-        else
+        if (type == JOB_STOP)
                 u = manager_get_unit(c->manager, name);
+        else
+                (void) manager_load_unit(c->manager, name, &u);
         if (!u)
                 return no_such_unit(error, name);
-        if (u->config && u->config->load_state != UNIT_LOADED)
+        if (type != JOB_STOP && u->config && u->config->load_state != UNIT_LOADED)
                 return sd_bus_error_setf(error, "org.freedesktop.systemd1.LoadFailed",
                                          "Unit %s failed to load: %s.", name,
                                          unit_load_state_to_string(u->config->load_state));
-        r = start ? unit_start(u) : unit_stop(u);
-        if (r == -EAGAIN)
-                r = 0; /* restarting or stopping: it gets there by itself */
+        r = job_enqueue(u, type, mode, &j);
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.JobTypeNotApplicable",
+                                         "Job type %s is not applicable for unit %s.", job_type_to_string(type),
+                                         u->id);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.TransactionIsDestructive",
+                                         "Transaction for %s/%s is destructive (%s has '%s' job queued).", u->id,
+                                         job_type_to_string(type), u->id, job_type_to_string(u->job->type));
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to %s %s: %m", start ? "start" : "stop", name);
-        return reply_unit_path(msg, u->id);
+                return sd_bus_error_set_errnof(error, r, "Failed to %s %s: %m", job_type_to_string(type), name);
+        r = job_bus_path(j->id, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "o", path);
 }
 
 static int method_start_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        return method_start_stop(msg, userdata, error, true);
+        return method_unit_job(msg, userdata, error, JOB_START);
 }
 
 static int method_stop_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        return method_start_stop(msg, userdata, error, false);
+        return method_unit_job(msg, userdata, error, JOB_STOP);
+}
+
+static int method_restart_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_unit_job(msg, userdata, error, JOB_RESTART);
+}
+
+static int method_reload_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_unit_job(msg, userdata, error, JOB_RELOAD);
+}
+
+/* Subscribe()/Unsubscribe(): JobNew and JobRemoved go to subscribed
+ * connections only, as systemd sends its signals to subscribers. */
+static int method_subscribe(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        c->subscribed = true;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_unsubscribe(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        c->subscribed = false;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        _cleanup_free_ char *path = NULL;
+        uint32_t id;
+        int r = sd_bus_message_read(msg, "u", &id);
+        if (r < 0)
+                return r;
+        if (!manager_get_job(c->manager, id))
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchJob", "Job %" PRIu32 " does not exist.", id);
+        r = job_bus_path(id, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "o", path);
+}
+
+/* ListJobs() -> a(usssoo): id, unit, type, state, job path, unit path. */
+static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(usssoo)");
+        for (Unit *u = c->manager->units; r >= 0 && u; u = u->next) {
+                _cleanup_free_ char *jpath = NULL, *upath = NULL;
+                if (!u->job || u->in_gc)
+                        continue;
+                r = job_bus_path(u->job->id, &jpath);
+                if (r >= 0)
+                        r = unit_bus_path(u->id, &upath);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "(usssoo)", u->job->id, u->id,
+                                                  job_type_to_string(u->job->type), "running", jpath, upath);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_reset_failed_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -144,15 +262,19 @@ static int method_list_units(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(ssssssouso)");
         for (Unit *u = c->manager->units; r >= 0 && u; u = u->next) {
-                _cleanup_free_ char *path = NULL;
+                _cleanup_free_ char *path = NULL, *jpath = NULL;
                 if (u->in_gc)
                         continue;
                 r = unit_bus_path(u->id, &path);
+                if (r >= 0 && u->job)
+                        r = job_bus_path(u->job->id, &jpath);
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "(ssssssouso)", u->id, unit_description(u),
                                                   unit_load_state_string(u),
                                                   unit_active_state_to_string(unit_active_state(u)),
-                                                  unit_sub_state(u), "", path, 0u, "", "/");
+                                                  unit_sub_state(u), "", path, u->job ? u->job->id : 0u,
+                                                  u->job ? job_type_to_string(u->job->type) : "",
+                                                  jpath ?: "/");
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
@@ -211,11 +333,20 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("StartUnit", "ss", "o", method_start_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopUnit", "ss", "o", method_stop_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RestartUnit", "ss", "o", method_restart_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ReloadUnit", "ss", "o", method_reload_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Subscribe", "", "", method_subscribe, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Unsubscribe", "", "", method_unsubscribe, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("GetJob", "u", "o", method_get_job, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ListJobs", "", "a(usssoo)", method_list_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ResetFailedUnit", "s", "", method_reset_failed_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetUnit", "s", "o", method_get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ListUnits", "", "a(ssssssouso)", method_list_units, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("KillUnit", "ssi", "", method_kill_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_NAMES("JobNew", "uos", SD_BUS_PARAM(id) SD_BUS_PARAM(job) SD_BUS_PARAM(unit), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("JobRemoved", "uoss",
+                                 SD_BUS_PARAM(id) SD_BUS_PARAM(job) SD_BUS_PARAM(unit) SD_BUS_PARAM(result), 0),
         SD_BUS_VTABLE_END
 };
 
@@ -304,10 +435,14 @@ static const char *socket_port_listen_type(const SocketPort *p) {
         }
 }
 
-/* "mptcp", "tcp (mptcp fallback)", "tcp", "udp", "sctp", "unix", ... */
-static void socket_port_protocol(const SocketPort *p, char *buf, size_t size) {
+/* "mptcp", "tcp (mptcp fallback)", "tcp", "udp", "sctp", "unix", ...
+ * address.protocol is set by the socket layer only once the port is open:
+ * a closed port (dead or failed unit) shows the configured protocol. */
+static void socket_port_protocol(const SocketPort *p, const SocketOptions *o, char *buf, size_t size) {
         int family = p->type == SOCKET_PORT_SOCKET ? socket_address_family(&p->address) : AF_UNSPEC;
-        const char *proto = socket_protocol_to_string(p->address.protocol);
+        int protocol = p->fd >= 0 ? p->address.protocol :
+                       socket_protocol_for_type(o->socket_protocol, p->address.type);
+        const char *proto = socket_protocol_to_string(protocol);
 
         if (p->type != SOCKET_PORT_SOCKET)
                 snprintf(buf, size, "%s", "-");
@@ -335,7 +470,7 @@ static int property_ports(sd_bus *bus, const char *path, const char *interface, 
                 char proto[32];
                 if (socket_port_describe(p, &addr) < 0)
                         return -ENOMEM;
-                socket_port_protocol(p, proto, sizeof proto);
+                socket_port_protocol(p, &s->config->options, proto, sizeof proto);
                 if (with_proto)
                         r = sd_bus_message_append(reply, "(sss)", socket_port_listen_type(p), addr, proto);
                 else
@@ -413,6 +548,68 @@ static const sd_bus_vtable porter_socket_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* ---- job objects ---- */
+
+static int find_job(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                    void **ret, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        const char *e = startswith(path, JOB_PATH_PREFIX "/");
+        char *end;
+
+        if (!e || !*e)
+                return 0;
+        unsigned long id = strtoul(e, &end, 10);
+        if (*end || id == 0 || id > UINT32_MAX)
+                return 0;
+        Job *j = manager_get_job(c->manager, (uint32_t) id);
+        if (!j)
+                return 0;
+        *ret = j;
+        return 1;
+}
+
+static int property_job(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Job *j = userdata;
+
+        if (streq(property, "Id"))
+                return sd_bus_message_append(reply, "u", j->id);
+        if (streq(property, "JobType"))
+                return sd_bus_message_append(reply, "s", job_type_to_string(j->type));
+        if (streq(property, "State"))
+                return sd_bus_message_append(reply, "s", "running");
+        /* Unit: (so) */
+        _cleanup_free_ char *upath = NULL;
+        int r = unit_bus_path(j->unit->id, &upath);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(reply, "(so)", j->unit->id, upath);
+}
+
+static int method_job_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Job *j = userdata;
+        sd_bus *bus = sd_bus_message_get_bus(msg);
+        ControlClient *c = j->manager->clients;
+
+        while (c && c->bus != bus)
+                c = c->next;
+        int r = c ? client_check_write(c, error) : -ESRCH;
+        if (r < 0)
+                return r;
+        job_finish(j, JOB_CANCELED);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static const sd_bus_vtable job_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "u", property_job, 0, 0),
+        SD_BUS_PROPERTY("Unit", "(so)", property_job, 0, 0),
+        SD_BUS_PROPERTY("JobType", "s", property_job, 0, 0),
+        SD_BUS_PROPERTY("State", "s", property_job, 0, 0),
+        SD_BUS_METHOD("Cancel", "", "", method_job_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
 /* ---- connections ---- */
 
 static void client_free(ControlClient *c) {
@@ -476,6 +673,9 @@ static int client_add_objects(ControlClient *c) {
         if (r >= 0)
                 r = sd_bus_add_fallback_vtable(b, NULL, UNIT_PATH_PREFIX, "io.porter.Socket1",
                                                porter_socket_vtable, find_unit, c);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(b, NULL, JOB_PATH_PREFIX, "org.freedesktop.systemd1.Job",
+                                               job_vtable, find_job, c);
         if (r >= 0)
                 r = sd_bus_add_object_manager(b, NULL, "/org/freedesktop/systemd1");
         if (r >= 0)

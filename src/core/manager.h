@@ -6,6 +6,7 @@
  * start and signal processes.  There is no other global state. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "manager-ops.h"
@@ -38,6 +39,8 @@ struct Manager {
         Unit *units_tail;
         unsigned n_units;
         unsigned start_seq;
+        uint32_t last_job_id;           /* job.h: ids of new jobs count up from 1 */
+        unsigned n_jobs;                /* pending jobs */
 
         char **environment;             /* base environment of every service */
         UnitConfig **retired_configs;   /* replaced by daemon-reload; freed with the manager */

@@ -11,6 +11,7 @@
 #include "unit-dependency.h"
 #include "execute.h"
 #include "fd-util.h"
+#include "job.h"
 #include "manager.h"
 #include "socket-unit.h"
 #include "string-util.h"
@@ -73,6 +74,8 @@ Unit *unit_free(Unit *u) {
         Manager *m = u->manager;
 
         u->in_gc = true;
+        if (u->job)
+                job_finish(u->job, JOB_CANCELED);
         if (u->vtable->done)
                 u->vtable->done(u);
         u->timer_source = sd_event_source_disable_unref(u->timer_source);

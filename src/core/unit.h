@@ -15,6 +15,7 @@
 #include "unit-log.h"
 
 typedef struct sd_event_source sd_event_source;
+typedef struct Job Job;
 
 typedef enum UnitActiveState {
         UNIT_ACTIVE,
@@ -56,6 +57,8 @@ typedef struct UnitVTable {
         void (*trigger_notify)(Unit *u, Unit *other);
         /* Forget the failed state and its result (reset-failed). */
         void (*reset_failed)(Unit *u);
+        /* Reload an active unit (ExecReload=); NULL when the type cannot. */
+        int (*reload)(Unit *u);
 } UnitVTable;
 
 struct Unit {
@@ -66,6 +69,7 @@ struct Unit {
         UnitConfig *config;             /* owned; NULL only in tests that set fields by hand */
         UnitLogRing log_ring;
         RateLimit start_limit;
+        Job *job;                       /* the pending job (job.h), or NULL */
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* porterctl start/stop/restart UNIT...: ask porterd, then (unless --no-block) wait
- * until the unit left the activating/deactivating states and report a
- * failure with the unit's last log lines, as systemctl does.  Exit status:
- * 0, 1 when a unit failed, 5 when a unit is unknown or failed to load
- * (systemctl's "not installed"). */
+/* porterctl start/stop/restart/reload UNIT...: ask porterd for a job
+ * (StartUnit and friends return its object path), then, unless --no-block,
+ * wait for the JobRemoved signal of that job, as systemctl does, and report
+ * a failed job the way systemctl words it, followed by the unit's last log
+ * lines.  Exit status: 0, 1 when a job did not end in "done" or "skipped",
+ * 5 when a unit is unknown or failed to load (systemctl's "not installed"). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,113 +18,198 @@
 #include "porterctl-bus.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
+#include "strv.h"
 
-#define WAIT_USEC (120ULL * 1000000ULL)
+/* The JobRemoved signals seen so far: job path -> result (a flat strv of
+ * pairs).  Signals can arrive before the reply that names the job. */
+typedef struct JobWaiter {
+        char **removed;
+} JobWaiter;
 
-static bool state_is_transient(const char *s) {
-        return streq(s, "activating") || streq(s, "deactivating") || streq(s, "reloading");
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        JobWaiter *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (strv_extend(&w->removed, path) < 0 || strv_extend(&w->removed, result) < 0)
+                return -ENOMEM;
+        return 0;
 }
 
-/* Wait for a settled ActiveState; returns it (heap) or NULL. */
-static char *wait_settled(sd_bus *bus, const char *id) {
-        for (unsigned waited = 0; waited < WAIT_USEC; waited += 20000) {
-                char *state = NULL;
-                if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &state) < 0)
-                        return NULL;
-                if (!state_is_transient(state))
-                        return state;
-                free(state);
-                usleep(20000);
-        }
+static const char *waiter_result(const JobWaiter *w, const char *path) {
+        for (size_t i = 0; w->removed && w->removed[i] && w->removed[i + 1]; i += 2)
+                if (streq(w->removed[i], path))
+                        return w->removed[i + 1];
         return NULL;
 }
 
-static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *name, bool start);
+/* Wait for JobRemoved of job_path; returns its result (owned by w) or NULL
+ * when the connection broke. */
+static const char *wait_for_job(sd_bus *bus, JobWaiter *w, const char *job_path) {
+        const char *result;
 
-/* restart: stop, wait until it is down, start (porterd has no restart
- * job of its own yet). */
-static int restart_one(sd_bus *bus, const PorterctlArgs *args, const char *name) {
-        _cleanup_free_ char *id = NULL, *state = NULL;
-        PorterctlArgs blocking = *args;
+        while (!(result = waiter_result(w, job_path))) {
+                int r = sd_bus_process(bus, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to wait for job %s: %m", job_path);
+                        return NULL;
+                }
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to wait for job %s: %m", job_path);
+                        return NULL;
+                }
+        }
+        return result;
+}
+
+/* systemctl's wording of a unit Result= (bus-wait-for-jobs.c). */
+static const char *result_explanation(const char *result) {
+        static const struct { const char *result, *explanation; } table[] = {
+                { "resources",       "of unavailable resources or another system error" },
+                { "protocol",        "the service did not take the steps required by its unit configuration" },
+                { "timeout",         "a timeout was exceeded" },
+                { "exit-code",       "the control process exited with error code" },
+                { "signal",          "a fatal signal was delivered to the control process" },
+                { "core-dump",       "a fatal signal was delivered causing the control process to dump core" },
+                { "watchdog",        "the service failed to send watchdog ping" },
+                { "start-limit-hit", "start of the service was attempted too often" },
+                { "trigger-limit-hit", "the socket was triggered too often" },
+                { "service-start-limit-hit", "the service it triggers was started too often" },
+        };
+        for (size_t i = 0; result && i < ELEMENTSOF(table); i++)
+                if (streq(table[i].result, result))
+                        return table[i].explanation;
+        return NULL;
+}
+
+/* Report a job that ended in job_result; returns the exit status. */
+static int report_job(sd_bus *bus, const PorterctlArgs *args, const char *id, const char *job_result) {
+        const char *ctl = args->user ? "porterctl --user" : "porterctl";
+
+        if (streq(job_result, "done") || streq(job_result, "skipped"))
+                return 0;
+        if (streq(job_result, "canceled"))
+                log_error("Job for %s canceled.", id);
+        else if (streq(job_result, "timeout"))
+                log_error("Job for %s timed out.", id);
+        else if (streq(job_result, "dependency"))
+                log_error("A dependency job for %s failed. See '%s status %s' for details.", id, ctl, id);
+        else if (streq(job_result, "assert"))
+                log_error("Assertion failed on job for %s.", id);
+        else {
+                _cleanup_free_ char *result = NULL;
+                const char *iface = endswith(id, ".socket") ? PORTER_BUS_SOCKET_IFACE : PORTER_BUS_SERVICE_IFACE;
+                (void) porterctl_unit_string(bus, id, iface, "Result", &result);
+                const char *why = result_explanation(result);
+                if (why)
+                        log_error("Job for %s failed because %s.\nSee \"%s status %s\" for details.", id, why, ctl, id);
+                else
+                        log_error("Job for %s failed.\nSee \"%s status %s\" for details.", id, ctl, id);
+        }
+        fflush(stderr);
+        (void) porterctl_print_log(bus, id, 10);
+        return 1;
+}
+
+typedef enum Action { ACTION_START, ACTION_STOP, ACTION_RESTART, ACTION_RELOAD, _ACTION_MAX } Action;
+
+static const char * const action_method[_ACTION_MAX] = {
+        [ACTION_START] = "StartUnit",
+        [ACTION_STOP] = "StopUnit",
+        [ACTION_RESTART] = "RestartUnit",
+        [ACTION_RELOAD] = "ReloadUnit",
+};
+
+static const char * const action_verb[_ACTION_MAX] = {
+        [ACTION_START] = "start",
+        [ACTION_STOP] = "stop",
+        [ACTION_RESTART] = "restart",
+        [ACTION_RELOAD] = "reload",
+};
+
+static int job_one(sd_bus *bus, JobWaiter *w, const PorterctlArgs *args, const char *name, Action action) {
+        _cleanup_free_ char *id = NULL, *job_path = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path;
         int r;
 
         if (porterctl_mangle(name, &id) < 0)
                 return 1;
-        /* A unit porterd has not loaded yet is simply started. */
-        if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &state) >= 0) {
-                blocking.no_block = false;
-                r = start_stop_one(bus, &blocking, id, false);
-                if (r != 0)
-                        return r;
-        }
-        return start_stop_one(bus, args, id, true);
-}
-
-static int start_stop_one(sd_bus *bus, const PorterctlArgs *args, const char *name, bool start) {
-        _cleanup_free_ char *id = NULL, *state = NULL;
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r;
-
-        r = porterctl_mangle(name, &id);
-        if (r < 0)
-                return 1;
         r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
-                               start ? "StartUnit" : "StopUnit", &e, NULL, "ss", id, "replace");
+                               action_method[action], &e, &reply, "ss", id, "replace");
         if (r < 0) {
                 bool missing = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit") ||
                                sd_bus_error_has_name(&e, "org.freedesktop.systemd1.LoadFailed");
-                log_error("Failed to %s %s: %s", start ? "start" : "stop", id, e.message ?: strerror(-r));
+                log_error("Failed to %s %s: %s", action_verb[action], id, e.message ?: strerror(-r));
                 sd_bus_error_free(&e);
                 return missing ? 5 : 1;
         }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                job_path = strdup(path);
+        sd_bus_message_unref(reply);
+        if (r < 0 || !job_path)
+                return log_error_errno(r < 0 ? r : -ENOMEM, "Bad reply to %s: %m", action_method[action]), 1;
         if (args->no_block)
                 return 0;
 
-        state = wait_settled(bus, id);
-        if (start && (!state || streq(state, "failed") || streq(state, "inactive"))) {
-                _cleanup_free_ char *result = NULL;
-                (void) porterctl_unit_string(bus, id, PORTER_BUS_SOCKET_IFACE, "Result", &result);
-                if (!result || isempty(result))
-                        (void) porterctl_unit_string(bus, id, PORTER_BUS_SERVICE_IFACE, "Result", &result);
-                log_error("Job for %s failed%s%s%s.\nSee \"porterctl%s status %s\" for details.", id,
-                          result && !isempty(result) ? " with result '" : "", strempty(result),
-                          result && !isempty(result) ? "'" : "", args->user ? " --user" : "", id);
-                fflush(stderr);
-                (void) porterctl_print_log(bus, id, 10);
+        const char *result = wait_for_job(bus, w, job_path);
+        if (!result)
                 return 1;
-        }
-        return 0;
+        return report_job(bus, args, id, result);
 }
 
-typedef enum Action { ACTION_START, ACTION_STOP, ACTION_RESTART } Action;
-
-static int start_stop(int argc, char *argv[], void *userdata, Action action) {
+static int run_jobs(int argc, char *argv[], void *userdata, Action action) {
         const PorterctlArgs *args = userdata;
+        JobWaiter w = {};
         sd_bus *bus = NULL;
-        int ret = 0;
+        int ret = 0, r;
 
         if (porterctl_connect(args, &bus) < 0)
                 return 1;
+        if (!args->no_block) {
+                /* Subscribe first, so that no JobRemoved is missed. */
+                r = sd_bus_match_signal(bus, NULL, NULL, PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                                        "JobRemoved", on_job_removed, &w);
+                if (r >= 0)
+                        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH,
+                                               PORTER_BUS_MANAGER_IFACE, "Subscribe", NULL, NULL, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to subscribe to porterd's job signals: %m");
+                        sd_bus_flush_close_unref(bus);
+                        return 1;
+                }
+        }
         for (int i = 1; i < argc; i++) {
-                int r = action == ACTION_RESTART ? restart_one(bus, args, argv[i]) :
-                        start_stop_one(bus, args, argv[i], action == ACTION_START);
+                r = job_one(bus, &w, args, argv[i], action);
                 if (r > ret)
                         ret = r;
         }
+        strv_free(w.removed);
         sd_bus_flush_close_unref(bus);
         return ret;
 }
 
 int verb_start(int argc, char *argv[], void *userdata) {
-        return start_stop(argc, argv, userdata, ACTION_START);
+        return run_jobs(argc, argv, userdata, ACTION_START);
 }
 
 int verb_stop(int argc, char *argv[], void *userdata) {
-        return start_stop(argc, argv, userdata, ACTION_STOP);
+        return run_jobs(argc, argv, userdata, ACTION_STOP);
 }
 
 int verb_restart(int argc, char *argv[], void *userdata) {
-        return start_stop(argc, argv, userdata, ACTION_RESTART);
+        return run_jobs(argc, argv, userdata, ACTION_RESTART);
+}
+
+int verb_reload(int argc, char *argv[], void *userdata) {
+        return run_jobs(argc, argv, userdata, ACTION_RELOAD);
 }
 
 /* reset-failed UNIT...: forget failed states and start-limit counters. */

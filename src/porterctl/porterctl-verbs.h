@@ -14,6 +14,7 @@ int verb_verify(int argc, char *argv[], void *userdata);   /* porterctl-verify.c
 int verb_start(int argc, char *argv[], void *userdata);       /* porterctl-start.c */
 int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_restart(int argc, char *argv[], void *userdata);     /* porterctl-start.c */
+int verb_reload(int argc, char *argv[], void *userdata);      /* porterctl-start.c */
 int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_kill(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
@@ -28,6 +29,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
         { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
         { "stop",         2, VERB_ANY, verb_stop,         "Stop (deactivate) one or more units" }, \
         { "restart",      2, VERB_ANY, verb_restart,      "Stop and start one or more units" }, \
+        { "reload",       2, VERB_ANY, verb_reload,       "Reload one or more units (ExecReload=)" }, \
         { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
         { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \
         { "kill",         2, VERB_ANY, verb_kill,         "Send a signal (-s SIG, --kill-whom=) to units' processes" }, \

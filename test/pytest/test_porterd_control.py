@@ -96,7 +96,8 @@ def test_start_stop(setup):
     # systemctl).
     r = run("start", "broken.service")
     assert r.returncode == 1
-    assert "Job for broken.service failed with result 'exit-code'" in r.stderr
+    assert "Job for broken.service failed because the control process exited with error code." in r.stderr
+    assert 'See "porterctl --user status broken.service" for details.' in r.stderr
     assert "Main process exited, code=exited, status=1" in r.stdout
     assert run("is-active", "broken.service").stdout == "failed\n"
 
