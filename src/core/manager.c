@@ -17,6 +17,7 @@
 #include "socket-unit.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-log.h"
 
 /* How long porterd waits for units to stop on SIGTERM before it exits
  * anyway: longer than the default TimeoutStopSec= plus SIGKILL. */
@@ -177,10 +178,23 @@ void manager_check_shutdown_done(Manager *m) {
                 (void) sd_event_exit(m->event, m->exit_code);
 }
 
+void manager_unit_inactive(Manager *m, Unit *u) {
+        /* A unit that fails while we stop everything did not stop cleanly:
+         * it needed SIGKILL (result 'timeout'), its stop commands failed,
+         * or its process exited with an error.  Units that had failed
+         * before the shutdown do not change state here and do not count. */
+        if (m->exiting && unit_active_state(u) == UNIT_FAILED && m->exit_code == MANAGER_EXIT_CLEAN) {
+                log_unit_warning(u, "Did not stop cleanly, porterd will exit with status %d.",
+                                 MANAGER_EXIT_UNCLEAN);
+                m->exit_code = MANAGER_EXIT_UNCLEAN;
+        }
+        manager_check_shutdown_done(m);
+}
+
 static int manager_shutdown_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
         Manager *m = userdata;
-        log_warning("Units did not stop in time, exiting anyway.");
-        return sd_event_exit(m->event, m->exit_code);
+        log_warning("Units did not stop in time, exiting anyway with status %d.", MANAGER_EXIT_TIMEOUT);
+        return sd_event_exit(m->event, MANAGER_EXIT_TIMEOUT);
 }
 
 void manager_begin_shutdown(Manager *m) {

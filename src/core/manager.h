@@ -22,6 +22,13 @@ typedef enum ManagerScope {
         MANAGER_USER,
 } ManagerScope;
 
+/* porterd's exit status after SIGTERM/SIGINT (1 is a start-up failure). */
+enum {
+        MANAGER_EXIT_CLEAN = 0,         /* every unit stopped cleanly */
+        MANAGER_EXIT_UNCLEAN = 2,       /* a unit failed while stopping (SIGKILL, ExecStop=, exit code) */
+        MANAGER_EXIT_TIMEOUT = 3,       /* units still active after three minutes */
+};
+
 struct Manager {
         sd_event *event;
         const ManagerOps *ops;
@@ -122,8 +129,8 @@ int manager_setup_signals(Manager *m);
  * load or start are logged; returns the number started. */
 int manager_startup(Manager *m, char * const *start);
 
-/* Stop all units in reverse start order, then exit the loop with code 0
- * once none is active (or after the stop timeouts). */
+/* Stop all units in reverse start order, then exit the loop once none is
+ * active (MANAGER_EXIT_*), or after three minutes regardless. */
 void manager_begin_shutdown(Manager *m);
 
 /* Become a child subreaper (unless PID 1) and reap orphans on SIGCHLD:
@@ -133,8 +140,14 @@ int manager_enable_orphan_reaping(Manager *m);
 /* Run the loop until it exits; returns the exit code. */
 int manager_run(Manager *m);
 
-/* Called by units when they become inactive while the manager is exiting. */
+/* Exit when all units are inactive, if the manager is exiting. */
 void manager_check_shutdown_done(Manager *m);
+
+/* Called by units whenever they enter an inactive or failed state: while
+ * the manager is exiting, a unit that fails (SIGKILL after its stop
+ * timeout, failed stop commands, error exit) makes porterd exit with
+ * MANAGER_EXIT_UNCLEAN; then checks whether the shutdown is done. */
+void manager_unit_inactive(Manager *m, Unit *u);
 
 /* Queue u to be freed once it is inactive and nobody needs it (Accept=yes
  * instances).  Freeing happens later, from the loop (or

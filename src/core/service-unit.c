@@ -175,7 +175,7 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                 if (!s->instance && !s->meta.in_gc &&
                     !UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(old)))
                         unit_propagate_stop(&s->meta);
-                manager_check_shutdown_done(s->meta.manager);
+                manager_unit_inactive(s->meta.manager, &s->meta);
         }
 }
 

@@ -209,7 +209,7 @@ static void socket_set_state(SocketUnit *s, SocketState state) {
         if (UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(state))) {
                 if (!UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(old)) && !s->meta.in_gc)
                         unit_propagate_stop(&s->meta);
-                manager_check_shutdown_done(s->meta.manager);
+                manager_unit_inactive(s->meta.manager, &s->meta);
         }
 }
 
