@@ -301,7 +301,25 @@ int manager_enable_orphan_reaping(Manager *m) {
         return 0;
 }
 
+/* sd_listen_fds() takes the sockets only if LISTEN_PID is our own pid.  As
+ * PID 1 of a PID namespace entered from outside (getppid() is 0: the
+ * parent lives in another namespace), no process that shares our
+ * namespace can have set it: the variables came across the boundary from
+ * whoever started the container.  Container runtimes that know rewrite
+ * LISTEN_PID to 1 (podman, systemd-nspawn); a plain wrapper such as
+ * unshare(1) leaves the pid the outer activator saw, which is its own or
+ * ours in the outer namespace and never 1.  Accept that one as meant for
+ * us; the fds are still only adopted if a socket unit's address matches. */
+static void manager_claim_listen_pid_as_container_init(void) {
+        const char *e = getenv("LISTEN_PID");
+        if (!e || getpid() != 1 || getppid() != 0 || streq(e, "1"))
+                return;
+        log_info("LISTEN_PID=%s names a process outside our PID namespace; taking the sockets as its init.", e);
+        (void) setenv("LISTEN_PID", "1", 1);
+}
+
 int manager_collect_inherited_fds(Manager *m) {
+        manager_claim_listen_pid_as_container_init();
         int n = sd_listen_fds(true);
         if (n <= 0)
                 return n < 0 ? log_warning_errno(n, "Ignoring LISTEN_FDS: %m") : 0;
