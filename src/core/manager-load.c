@@ -43,7 +43,34 @@ int manager_init_lookup(Manager *m, char * const *dirs) {
         r = specifier_context_init_manager(&m->specifier_ctx, user);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up specifiers: %m");
+        manager_scan_unit_files(m);
         return 0;
+}
+
+void manager_scan_unit_files(Manager *m) {
+        /* One scan of the search path for all loads until the next
+         * daemon-reload; without it every load scans (docs/PERFORMANCE.md,
+         * "Scale"). */
+        int r = unit_file_cache_build(&m->lookup_paths);
+        if (r < 0)
+                log_warning_errno(r, "Failed to scan the unit search path, scanning at each load: %m");
+}
+
+/* unit_load() through the manager's cache; as systemd does, a unit that is
+ * not found is looked up again after a rescan if a search directory has
+ * changed since the scan (a unit file added without daemon-reload). */
+static int manager_unit_load(Manager *m, const char *id, UnitConfig **ret, Diagnostics *diags) {
+        int r = unit_load(&m->lookup_paths, id, &m->specifier_ctx, ret, diags);
+
+        if (r < 0 || (*ret)->load_state != UNIT_NOT_FOUND || !unit_file_cache_is_stale(&m->lookup_paths))
+                return r;
+        log_debug("Unit search path changed since the last scan, rescanning for '%s'.", id);
+        manager_scan_unit_files(m);
+        unit_config_free(*ret);
+        *ret = NULL;
+        if (diags)
+                diagnostics_done(diags);
+        return unit_load(&m->lookup_paths, id, &m->specifier_ctx, ret, diags);
 }
 
 static void manager_log_diagnostics(const char *id, const Diagnostics *d) {
@@ -109,7 +136,7 @@ bool manager_template_uses_instance(Manager *m, const char *template_id) {
 
         if (unit_name_replace_instance(template_id, marker, &name) < 0)
                 return false;
-        if (unit_load(&m->lookup_paths, name, &m->specifier_ctx, &c, NULL) < 0)
+        if (manager_unit_load(m, name, &c, NULL) < 0)
                 return false;
         uses = c->load_state == UNIT_LOADED && service_config_mentions(c, marker);
         unit_config_free(c);
@@ -147,7 +174,7 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
         if (*ret)
                 return 0;
 
-        r = unit_load(&m->lookup_paths, id, &m->specifier_ctx, &c, &diags);
+        r = manager_unit_load(m, id, &c, &diags);
         manager_log_diagnostics(id, &diags);
         diagnostics_done(&diags);
         if (r < 0)
@@ -183,7 +210,7 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
 
 int manager_load_instance_config(Manager *m, const char *id, UnitConfig **ret) {
         UnitConfig *c = NULL;
-        int r = unit_load(&m->lookup_paths, id, &m->specifier_ctx, &c, NULL);
+        int r = manager_unit_load(m, id, &c, NULL);
         if (r < 0)
                 return r;
         if (c->load_state != UNIT_LOADED || !c->service) {

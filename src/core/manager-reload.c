@@ -123,6 +123,7 @@ int manager_reload(Manager *m) {
         int n = 0;
 
         log_info("Reloading.");
+        manager_scan_unit_files(m);
         for (Unit *u = m->units; u; u = u->next) {
                 ServiceUnit *s = SERVICE(u);
                 if (u->in_gc || (s && s->instance))

@@ -83,6 +83,11 @@ static inline void manager_freep(Manager **m) {
  * replace it: porterd --unit-path) and the specifier context. */
 int manager_init_lookup(Manager *m, char * const *dirs);
 
+/* Scan the unit search path once for the loads that follow (unit-file.h,
+ * UnitFileCache): at start-up and by daemon-reload.  On failure loads
+ * scan by themselves; logged, never fatal. */
+void manager_scan_unit_files(Manager *m);
+
 /* The unit named id if loaded, else NULL. */
 Unit *manager_get_unit(Manager *m, const char *id);
 

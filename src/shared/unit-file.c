@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,6 +79,7 @@ typedef struct NameMap {
 struct UnitFileCache {
         char **search_path; /* the search path the map was built from */
         char *root_dir;
+        uint64_t mtime_hash; /* of the search directories, at the scan */
         NameMap map;
 };
 
@@ -1053,6 +1055,27 @@ void unit_file_cache_flush(LookupPaths *lp) {
         lp->cache = unit_file_cache_free(lp->cache);
 }
 
+/* systemd's lookup_paths_timestamp_hash(): the modification times of the
+ * search directories folded into one number (a missing directory counts as
+ * 0), so that "has a file been added or removed?" costs a stat() each. */
+static uint64_t search_path_mtime_hash(char **search_path) {
+        uint64_t h = 0;
+
+        STRV_FOREACH(p, search_path) {
+                struct stat st;
+                uint64_t t = 0;
+
+                if (stat(*p, &st) >= 0)
+                        t = (uint64_t) st.st_mtim.tv_sec * 1000000000ULL + (uint64_t) st.st_mtim.tv_nsec;
+                h = (h ^ t) * 1099511628211ULL; /* FNV-1a step per directory */
+        }
+        return h;
+}
+
+bool unit_file_cache_is_stale(const LookupPaths *lp) {
+        return lp->cache && search_path_mtime_hash(lp->cache->search_path) != lp->cache->mtime_hash;
+}
+
 int unit_file_cache_build(LookupPaths *lp) {
         UnitFileCache *c;
         int r;
@@ -1067,6 +1090,8 @@ int unit_file_cache_build(LookupPaths *lp) {
                 unit_file_cache_free(c);
                 return -ENOMEM;
         }
+        /* Before the scan: a change during it makes the cache stale. */
+        c->mtime_hash = search_path_mtime_hash(c->search_path);
         r = name_map_build(&c->map, c->search_path, c->root_dir);
         if (r < 0) {
                 unit_file_cache_free(c);

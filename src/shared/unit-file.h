@@ -81,6 +81,11 @@ typedef struct UnitFileCache UnitFileCache;
  * unit given as a file path puts its directory first) still scan.
  * 0 or -errno; on failure lp->cache is NULL. */
 int unit_file_cache_build(LookupPaths *lp);
+/* True if lp has a cache and a search directory has been modified since
+ * it was built (a unit file added, removed or renamed), judged by the
+ * directories' mtimes as systemd does before it retries loading a unit it
+ * did not find.  Changes inside subdirectories (.d, .wants) do not count. */
+bool unit_file_cache_is_stale(const LookupPaths *lp);
 /* Drop lp->cache, so that the next lookups scan again.  Idempotent. */
 void unit_file_cache_flush(LookupPaths *lp);
 /* Free c.  NULL-safe; returns NULL.  lookup_paths_done() calls it. */
