@@ -278,7 +278,14 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                         break;
                 }
                 case ARG_UNIT:
-                        if (free_and_strdup(&a->unit_arg, optarg) < 0)
+                        /* One unit only: a second --unit used to replace the
+                         * first without a word, and the service then missed
+                         * the first unit's sockets. */
+                        if (a->unit_arg)
+                                return log_error_errno(-EINVAL, "--unit may be given only once "
+                                                       "(got '%s' and '%s').", a->unit_arg, optarg);
+                        a->unit_arg = strdup(optarg);
+                        if (!a->unit_arg)
                                 return log_oom();
                         break;
                 case 'v':
