@@ -107,15 +107,83 @@ Manager *manager_free(Manager *m) {
         manager_close_unused_inherited_fds(m);
         free(m->inherited_fds);
         free(m->runtime_dir);
+        free(m->unit_index.slots);
         free(m);
         return NULL;
 }
 
+static size_t unit_id_hash(const char *s) {
+        size_t h = 5381; /* djb2 */
+
+        for (; *s; s++)
+                h = h * 33 + (unsigned char) *s;
+        return h;
+}
+
+/* Several units may share an id for a moment (one being freed, in_gc):
+ * the index holds each Unit once and lookups skip those in_gc. */
 Unit *manager_get_unit(Manager *m, const char *id) {
-        for (Unit *u = m->units; u; u = u->next)
+        size_t mask = m->unit_index.size - 1;
+
+        if (m->unit_index.size == 0)
+                return NULL;
+        for (size_t i = unit_id_hash(id) & mask; m->unit_index.slots[i]; i = (i + 1) & mask) {
+                Unit *u = m->unit_index.slots[i];
                 if (streq(u->id, id) && !u->in_gc)
                         return u;
+        }
         return NULL;
+}
+
+static void unit_index_insert(Manager *m, Unit *u) {
+        size_t mask = m->unit_index.size - 1, i = unit_id_hash(u->id) & mask;
+
+        while (m->unit_index.slots[i])
+                i = (i + 1) & mask;
+        m->unit_index.slots[i] = u;
+}
+
+int manager_index_unit(Manager *m, Unit *u) {
+        if (2 * (m->unit_index.n + 1) > m->unit_index.size) {
+                Unit **old = m->unit_index.slots;
+                size_t old_size = m->unit_index.size, size = old_size ? 2 * old_size : 64;
+                Unit **slots = calloc(size, sizeof(Unit *));
+
+                if (!slots)
+                        return -ENOMEM;
+                m->unit_index.slots = slots;
+                m->unit_index.size = size;
+                for (size_t i = 0; i < old_size; i++)
+                        if (old[i])
+                                unit_index_insert(m, old[i]);
+                free(old);
+        }
+        unit_index_insert(m, u);
+        m->unit_index.n++;
+        return 0;
+}
+
+void manager_unindex_unit(Manager *m, Unit *u) {
+        size_t mask = m->unit_index.size - 1, i, j;
+
+        if (m->unit_index.size == 0)
+                return;
+        for (i = unit_id_hash(u->id) & mask; m->unit_index.slots[i] != u; i = (i + 1) & mask)
+                if (!m->unit_index.slots[i])
+                        return; /* not indexed */
+        /* Backward-shift deletion: move later entries of the probe run
+         * into the hole unless their home slot lies after the hole. */
+        m->unit_index.slots[i] = NULL;
+        for (j = (i + 1) & mask; m->unit_index.slots[j]; j = (j + 1) & mask) {
+                size_t home = unit_id_hash(m->unit_index.slots[j]->id) & mask;
+                bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+                if (stays)
+                        continue;
+                m->unit_index.slots[i] = m->unit_index.slots[j];
+                m->unit_index.slots[j] = NULL;
+                i = j;
+        }
+        m->unit_index.n--;
 }
 
 /* ---- garbage collection of Accept=yes instances ---- */

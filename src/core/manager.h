@@ -42,6 +42,10 @@ struct Manager {
         int notify_fd;
         sd_event_source *notify_source;
 
+        /* units by id: open addressing, linear probing, at most half
+         * full; a linear search of 20,000 ids per load made start-up
+         * quadratic (docs/PERFORMANCE.md, "Scale"). */
+        struct { Unit **slots; size_t size, n; } unit_index;
         Unit *units;                    /* in load order */
         Unit *units_tail;
         unsigned n_units;
@@ -90,6 +94,10 @@ void manager_scan_unit_files(Manager *m);
 
 /* The unit named id if loaded, else NULL. */
 Unit *manager_get_unit(Manager *m, const char *id);
+/* Add u to / remove it from the index manager_get_unit() searches; for
+ * unit_new() and unit_free() only.  manager_index_unit(): 0 or -ENOMEM. */
+int manager_index_unit(Manager *m, Unit *u);
+void manager_unindex_unit(Manager *m, Unit *u);
 
 /* Load the unit named id (or return it if loaded).  A unit that fails to
  * load is still returned, with its load state, so that it can be reported;

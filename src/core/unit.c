@@ -57,6 +57,11 @@ int unit_new(Manager *m, const UnitVTable *vtable, const char *id, UnitConfig *c
                 .burst = config ? config->start_limit_burst : 5,
         };
 
+        if (manager_index_unit(m, u) < 0) {
+                free(u->id);
+                free(u);
+                return -ENOMEM;
+        }
         u->prev = m->units_tail;
         if (m->units_tail)
                 m->units_tail->next = u;
@@ -80,6 +85,7 @@ Unit *unit_free(Unit *u) {
                 u->vtable->done(u);
         u->timer_source = sd_event_source_disable_unref(u->timer_source);
 
+        manager_unindex_unit(m, u);
         if (u->prev)
                 u->prev->next = u->next;
         else

@@ -150,7 +150,7 @@ def main():
     ap.add_argument("--build", default=str(SOURCE / "build"))
     ap.add_argument("--counts", default="1,100,1000,10000")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--first-port", type=int, default=20000)
+    ap.add_argument("--first-port", type=int, default=10000)
     ap.add_argument("--keep", help="write the units here and leave them")
     a = ap.parse_args()
     build = pathlib.Path(a.build)
