@@ -11,6 +11,7 @@
  * verbosity.  It holds no unit or manager state. */
 static int log_max_level = LOG_INFO;
 static const char *log_prefix;
+static LogWriter log_writer;
 
 void log_set_max_level(int level) {
         log_max_level = level;
@@ -40,7 +41,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 va_start(ap, format);
                 vsnprintf(buf, sizeof buf, format, ap);
                 va_end(ap);
-                if (log_prefix)
+                if (log_writer)
+                        log_writer(level, buf);
+                else if (log_prefix)
                         fprintf(stderr, "%s: %s\n", log_prefix, buf);
                 else
                         fprintf(stderr, "%s\n", buf);
@@ -48,4 +51,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 
         errno = saved_errno;
         return -error;
+}
+
+void log_set_writer(LogWriter writer) {
+        log_writer = writer;
 }

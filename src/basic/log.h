@@ -39,3 +39,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_error_errno(error, ...)   log_full_errno(LOG_ERR, (error), __VA_ARGS__)
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
+
+/* Where log lines go instead of stderr (core's journald writer), or NULL
+ * for stderr.  The writer gets the formatted text without the prefix. */
+typedef void (*LogWriter)(int level, const char *text);
+void log_set_writer(LogWriter writer);

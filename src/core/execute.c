@@ -161,6 +161,31 @@ static int exec_output(const ExecContext *ec, ExecOutput o, int i, int stdin_fd,
         }
 }
 
+static bool exec_output_is_captured(ExecOutput o) {
+        return o == EXEC_OUTPUT_JOURNAL || o == EXEC_OUTPUT_JOURNAL_AND_CONSOLE || o == EXEC_OUTPUT_KMSG ||
+               o == EXEC_OUTPUT_KMSG_AND_CONSOLE;
+}
+
+/* The write end of the output pipe, made on first use; stdout and stderr share it. */
+static int exec_output_pipe(ExecPrepared *p) {
+        int fds[2];
+
+        if (p->output_write_fd > 2)
+                return p->output_write_fd;
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        /* Only porterd's end is non-blocking: the service writes as to a terminal. */
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+                int r = -errno;
+                safe_close(fds[0]);
+                safe_close(fds[1]);
+                return r;
+        }
+        p->output_fd = fds[0];
+        p->output_write_fd = fds[1];
+        return fds[1];
+}
+
 static int exec_setup_stdio(const ExecContext *ec, const ExecExtra *x, ExecPrepared *p) {
         int in = exec_stdin(ec, x, p);
         if (in < 0 && in != SPAWN_FD_NULL && in != SPAWN_FD_CONNECTION)
@@ -170,11 +195,13 @@ static int exec_setup_stdio(const ExecContext *ec, const ExecExtra *x, ExecPrepa
         ExecOutput out = ec->std_output;
         if (ec->std_input == EXEC_INPUT_SOCKET && out == EXEC_OUTPUT_JOURNAL)
                 out = EXEC_OUTPUT_INHERIT;
-        int o = exec_output(ec, out, 1, in, p);
+        int o = x->capture_output && exec_output_is_captured(out) ? exec_output_pipe(p) :
+                exec_output(ec, out, 1, in, p);
         if (o < 0 && o != SPAWN_FD_NULL && o != SPAWN_FD_INHERIT && o != SPAWN_FD_CONNECTION)
                 return o;
         p->params.stdout_fd = o;
-        int e = exec_output(ec, ec->std_error, 2, in, p);
+        int e = x->capture_output && exec_output_is_captured(ec->std_error) ? exec_output_pipe(p) :
+                exec_output(ec, ec->std_error, 2, in, p);
         if (e < 0 && e != SPAWN_FD_NULL && e != SPAWN_FD_INHERIT && e != SPAWN_FD_CONNECTION)
                 return e;
         p->params.stderr_fd = e;
@@ -282,6 +309,8 @@ int exec_prepare(Manager *m, const ExecCommand *c, const ExecContext *ec, const 
                 .params = SPAWN_PARAMS_INIT,
                 .context = SPAWN_CONTEXT_INIT,
                 .stdio_files = { -EBADF, -EBADF, -EBADF },
+                .output_fd = -EBADF,
+                .output_write_fd = -EBADF,
         };
         int r;
 
@@ -392,5 +421,10 @@ void exec_prepared_done(ExecPrepared *p) {
         for (int i = 0; i < 3; i++)
                 if (p->stdio_files[i] > 2) /* 0-2 are never ours; {} has zeros */
                         safe_close(p->stdio_files[i]);
-        *p = (ExecPrepared) { .stdio_files = { -EBADF, -EBADF, -EBADF } };
+        if (p->output_fd > 2)
+                safe_close(p->output_fd);
+        if (p->output_write_fd > 2)
+                safe_close(p->output_write_fd);
+        *p = (ExecPrepared) { .stdio_files = { -EBADF, -EBADF, -EBADF }, .output_fd = -EBADF,
+                              .output_write_fd = -EBADF };
 }

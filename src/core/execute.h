@@ -24,6 +24,7 @@ typedef struct ExecExtra {
         char * const *extra_env;        /* NOTIFY_SOCKET=, MAINPID=, ... */
         bool connection;                /* Accept=yes template: one SPAWN_FD_CONNECTION fd */
         bool pass_fds;                  /* false for control processes */
+        bool capture_output;            /* journal/syslog/kmsg output into a pipe (unit-output.h) */
 } ExecExtra;
 
 /* Owned storage behind one SpawnParams. */
@@ -37,6 +38,9 @@ typedef struct ExecPrepared {
         char *working_directory;
         int *fds;
         int stdio_files[3];             /* files opened for file:/append:/truncate: */
+        int output_fd;                  /* capture_output: the pipe's read end, for the caller
+                                         * to take (> 2 when there is one) */
+        int output_write_fd;            /* ... and the child's end, closed by exec_prepared_done() */
         SpawnRlimit rlimits[RLIM_NLIMITS];
 } ExecPrepared;
 

@@ -348,12 +348,15 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
                         return -ENOMEM;
         }
 
-        ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .pass_fds = true };
+        /* Instances keep their output on the connection or porterd's
+         * stderr: a pipe per connection costs what Accept=yes must not. */
+        ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .pass_fds = true,
+                        .capture_output = !s->instance };
         ExecPrepared p;
         r = exec_prepare(s->meta.manager, c, &s->config->exec, &x, &p);
         if (r < 0)
                 return r;
-        r = unit_spawn(&s->meta, &p.params, &s->main_process);
+        r = unit_spawn_prepared(&s->meta, &p, &s->main_process);
         exec_prepared_done(&p);
         return r;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log-journal.h"
 #include "unit-log.h"
 
 void unit_log_ring_push(UnitLogRing *ring, int level, const char *text) {
@@ -65,5 +66,9 @@ int unit_log_internal(const char *id, UnitLogRing *ring, int level, int error,
 
         if (ring)
                 unit_log_ring_push(ring, level, buf);
+        if (log_journal_active()) {
+                log_journal_send(level, id, buf);
+                return -error;
+        }
         return log_internal(level, error, file, line, func, "%s: %s", id, buf);
 }

@@ -15,6 +15,7 @@
 #include "manager.h"
 #include "socket-unit.h"
 #include "string-util.h"
+#include "unit-output.h"
 #include "unit.h"
 
 static const char * const unit_active_state_table[_UNIT_ACTIVE_STATE_MAX] = {
@@ -83,6 +84,7 @@ Unit *unit_free(Unit *u) {
                 job_finish(u->job, JOB_CANCELED);
         if (u->vtable->done)
                 u->vtable->done(u);
+        unit_output_free_all(u);
         u->timer_source = sd_event_source_disable_unref(u->timer_source);
 
         manager_unindex_unit(m, u);
@@ -217,16 +219,29 @@ int unit_spawn(Unit *u, const SpawnParams *p, UnitProcess *ret) {
         return 0;
 }
 
+int unit_spawn_prepared(Unit *u, ExecPrepared *p, UnitProcess *ret) {
+        int r = unit_spawn(u, &p->params, ret);
+        if (r < 0 || p->output_fd <= 2)
+                return r;
+        /* The child has its copy; ours of the write end must go, or the
+         * pipe never reaches EOF. */
+        p->output_write_fd = safe_close(p->output_write_fd);
+        r = unit_output_watch(u, TAKE_FD(p->output_fd), ret->pid, p->path);
+        if (r < 0)
+                log_unit_warning_errno(u, r, "Failed to read the output of process %d: %m", (int) ret->pid);
+        return 0;
+}
+
 int unit_spawn_command(Unit *u, const ExecCommand *c, const ExecContext *ec, const int *fds,
                        size_t n_fds, UnitProcess *ret) {
-        ExecExtra x = { .fds = fds, .n_fds = n_fds };
+        ExecExtra x = { .fds = fds, .n_fds = n_fds, .capture_output = true };
         ExecPrepared p;
         int r;
 
         r = exec_prepare(u->manager, c, ec, &x, &p);
         if (r < 0)
                 return log_unit_error_errno(u, r, "Failed to prepare '%s': %m", c->argv ? c->argv[0] : "?");
-        r = unit_spawn(u, &p.params, ret);
+        r = unit_spawn_prepared(u, &p, ret);
         exec_prepared_done(&p);
         if (r < 0)
                 return log_unit_error_errno(u, r, "Failed to spawn '%s': %m", c->argv ? c->argv[0] : "?");

@@ -16,6 +16,8 @@
 
 typedef struct sd_event_source sd_event_source;
 typedef struct Job Job;
+typedef struct UnitOutput UnitOutput;
+typedef struct ExecPrepared ExecPrepared;
 
 typedef enum UnitActiveState {
         UNIT_ACTIVE,
@@ -70,6 +72,7 @@ struct Unit {
         UnitLogRing log_ring;
         RateLimit start_limit;
         Job *job;                       /* the pending job (job.h), or NULL */
+        UnitOutput *outputs;            /* pipes of its processes' output (unit-output.h) */
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */
@@ -110,8 +113,12 @@ void unit_disarm_timer(Unit *u);
 
 /* Start a process for the unit through the manager's seam and watch it. */
 int unit_spawn(Unit *u, const SpawnParams *p, UnitProcess *ret);
+/* unit_spawn() of a prepared command, then watch its output pipe if it has
+ * one (ExecExtra.capture_output). */
+int unit_spawn_prepared(Unit *u, ExecPrepared *p, UnitProcess *ret);
 /* Prepare command c in context ec (execute.h) and spawn it as a control
- * process (no LISTEN_* unless fds are given).  Logs failures. */
+ * process (no LISTEN_* unless fds are given).  Its journal/syslog output
+ * is read into the unit's log (unit-output.h).  Logs failures. */
 int unit_spawn_command(Unit *u, const ExecCommand *c, const ExecContext *ec, const int *fds,
                        size_t n_fds, UnitProcess *ret);
 /* exec_resolve_user_group() with a logged error. */

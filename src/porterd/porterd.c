@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "log-journal.h"
 #include "log.h"
 #include "manager-bus.h"
 #include "manager.h"
@@ -20,6 +21,7 @@ typedef struct Options {
         char **unit_path;
         char **start;
         int log_level;
+        LogTarget log_target;
 } Options;
 
 static void options_done(Options *o) {
@@ -37,7 +39,9 @@ static void help(void) {
                "     --unit-path DIR    Look for units only in DIR (repeatable; replaces the\n"
                "                        default search path)\n"
                "     --start UNIT       Also start UNIT (repeatable)\n"
-               "     --log-level LEVEL  err, warning, notice, info (default) or debug\n");
+               "     --log-level LEVEL  err, warning, notice, info (default) or debug\n"
+               "     --log-target TARGET  auto (default: journald if its socket exists, else\n"
+               "                        stderr), journal or console; also $PORTER_LOG_TARGET\n");
 }
 
 static int parse_log_level(const char *s) {
@@ -54,7 +58,7 @@ static int parse_log_level(const char *s) {
 
 /* Returns 1 to go on, 0 to exit successfully (--help), -errno on error. */
 static int parse_argv(int argc, char *argv[], Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_UNIT_PATH, ARG_START, ARG_LOG_LEVEL };
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_UNIT_PATH, ARG_START, ARG_LOG_LEVEL, ARG_LOG_TARGET };
         static const struct option options[] = {
                 { "help",      no_argument,       NULL, 'h'           },
                 { "version",   no_argument,       NULL, ARG_VERSION   },
@@ -63,11 +67,16 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "unit-path", required_argument, NULL, ARG_UNIT_PATH },
                 { "start",     required_argument, NULL, ARG_START     },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "log-target", required_argument, NULL, ARG_LOG_TARGET },
                 {}
         };
         int c;
 
         o->log_level = LOG_INFO;
+        o->log_target = getenv("PORTER_LOG_TARGET") ? log_target_from_string(getenv("PORTER_LOG_TARGET")) :
+                                                      LOG_TARGET_AUTO;
+        if (o->log_target < 0)
+                return log_error_errno(-EINVAL, "Unknown $PORTER_LOG_TARGET '%s'.", getenv("PORTER_LOG_TARGET"));
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
@@ -94,6 +103,11 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         if (o->log_level < 0)
                                 return log_error_errno(-EINVAL, "Unknown log level '%s'.", optarg);
                         break;
+                case ARG_LOG_TARGET:
+                        o->log_target = log_target_from_string(optarg);
+                        if (o->log_target < 0)
+                                return log_error_errno(-EINVAL, "Unknown log target '%s'.", optarg);
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -113,6 +127,7 @@ static int run(int argc, char *argv[]) {
         if (r <= 0)
                 goto finish;
         log_set_max_level(o.log_level);
+        (void) log_journal_setup(o.log_target);
 
         r = manager_new(o.scope, NULL, &m);
         if (r < 0) {
