@@ -272,6 +272,30 @@ def test_sshd_inetd_accept_yes(scenario, runner):
     assert_clean_stop(s)
 
 
+def test_ssh_session_survives_socket_stop(scenario):
+    """Stopping ssh.socket (as a package upgrade does) closes the listener
+    but leaves running sessions alone, as in systemd: the instances are not
+    bound to their socket unit."""
+    s = ssh_setup(scenario, "ssh", "porterd")
+    args = ["ssh", "-i", str(s.dir / "client_key"), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=error",
+            "-p", str(s.values["PORT"]), "root@127.0.0.1", "sleep 3; echo survived"]
+    session = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        s.wait_log("Changed start -> running")
+        time.sleep(0.5)                       # past authentication, into the command
+        assert s.ctl("stop", "ssh.socket").returncode == 0
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", s.values["PORT"]), timeout=2).close()
+        out, err = session.communicate(timeout=20)
+    finally:
+        if session.poll() is None:
+            session.kill()
+            session.wait()
+    assert (session.returncode, out) == (0, "survived\n"), (err, s.text())
+    assert_clean_stop(s)
+
+
 @RUNNERS
 def test_sshd_over_mptcp(scenario, runner):
     try:
