@@ -141,6 +141,8 @@ static int job_verdict(Job *j) {
                 return UNIT_IS_INACTIVE_OR_FAILED(s) ? JOB_DONE : -1;
         if (j->type == JOB_RELOAD)
                 return s == UNIT_ACTIVE ? JOB_DONE : s == UNIT_RELOADING ? -1 : JOB_FAILED;
+        if (u->waiting_for_mount)
+                return -1;
         switch (s) {
         case UNIT_ACTIVE:
         case UNIT_RELOADING:

@@ -396,6 +396,8 @@ static int property_unit_string(sd_bus *bus, const char *path, const char *inter
                 v = unit_result(u);
         else if (streq(property, "FragmentPath"))
                 v = u->config ? u->config->fragment_path : NULL;
+        else if (streq(property, "WaitingForMount"))
+                v = u->waiting_for_mount;
         else if (streq(property, "StatusText"))
                 v = SERVICE(u) ? SERVICE(u)->status_text : NULL;
         return sd_bus_message_append(reply, "s", strempty(v));
@@ -535,6 +537,7 @@ static const sd_bus_vtable service_bus_vtable[] = {
 static const sd_bus_vtable porter_unit_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("LogLines", "a(tis)", property_log_lines, 0, 0),
+        SD_BUS_PROPERTY("WaitingForMount", "s", property_unit_string, 0, 0),
         SD_BUS_PROPERTY("Ports", "a(sss)", property_ports, 0, 0),
         SD_BUS_VTABLE_END
 };

@@ -22,6 +22,7 @@
  *       org.freedesktop.systemd1.Service   Result, MainPID, StatusText,
  *                                          NRestarts
  *       io.porter.Unit1                    LogLines a(tis) (the last 100),
+ *                                          WaitingForMount s (mount-wait.h),
  *                                          Ports a(sss) (type, address,
  *                                          protocol incl. MPTCP fallback)
  *       io.porter.Socket1                  NAcceptedMPTCP, NAcceptedFallback

@@ -12,6 +12,7 @@
 #include "fd-util.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "mount-wait.h"
 #include "notify.h"
 #include "service-unit.h"
 #include "socket-unit.h"
@@ -97,6 +98,7 @@ Manager *manager_free(Manager *m) {
         free(m->retired_configs);
         manager_close_control(m);
         manager_close_notify(m);
+        manager_mount_monitor_free(m);
         m->gc_source = sd_event_source_disable_unref(m->gc_source);
         m->sigchld_source = sd_event_source_disable_unref(m->sigchld_source);
         m->shutdown_timer = sd_event_source_disable_unref(m->shutdown_timer);

@@ -52,6 +52,8 @@ struct Manager {
         unsigned start_seq;
         uint32_t last_job_id;           /* job.h: ids of new jobs count up from 1 */
         unsigned n_jobs;                /* pending jobs */
+        struct libmnt_monitor *mount_monitor;   /* mount-wait.h: on while a unit waits */
+        sd_event_source *mount_source;
 
         char **environment;             /* base environment of every service */
         UnitConfig **retired_configs;   /* replaced by daemon-reload; freed with the manager */

@@ -13,6 +13,7 @@
 #include "fd-util.h"
 #include "job.h"
 #include "manager.h"
+#include "mount-wait.h"
 #include "socket-unit.h"
 #include "string-util.h"
 #include "unit-output.h"
@@ -99,6 +100,7 @@ Unit *unit_free(Unit *u) {
         m->n_units--;
 
         unit_log_ring_clear(&u->log_ring);
+        unit_cancel_mount_wait(u);
         unit_config_free(u->config);
         free(u->id);
         free(u);
@@ -113,6 +115,11 @@ int unit_start(Unit *u) {
         /* Conditions and asserts are checked when an inactive unit is asked
          * to start, as systemd does before running the start job. */
         if (u->config && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u))) {
+                /* RequiresMountsFor= and socket paths come first: systemd
+                 * runs the start job only after the mount jobs. */
+                int r = unit_wait_for_mounts(u);
+                if (r != 0)
+                        return r < 0 ? r : 0;
                 if (condition_list_test(&u->config->asserts, &failed) == CONDITION_FAILED)
                         return log_unit_error_errno(u, -EIO, "Assertion failed (Assert%s=), refusing to start.",
                                                     failed);
@@ -121,7 +128,7 @@ int unit_start(Unit *u) {
                                       u->id);
                         return 0;
                 }
-                int r = unit_start_dependencies(u);
+                r = unit_start_dependencies(u);
                 if (r < 0)
                         return r;
         }
@@ -129,6 +136,10 @@ int unit_start(Unit *u) {
 }
 
 int unit_stop(Unit *u) {
+        if (u->waiting_for_mount) {
+                log_unit_info(u, "No longer waiting for mount %s.", u->waiting_for_mount);
+                unit_cancel_mount_wait(u);
+        }
         return u->vtable->stop(u);
 }
 

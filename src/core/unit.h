@@ -73,6 +73,7 @@ struct Unit {
         RateLimit start_limit;
         Job *job;                       /* the pending job (job.h), or NULL */
         UnitOutput *outputs;            /* pipes of its processes' output (unit-output.h) */
+        char *waiting_for_mount;        /* start pending until this is mounted (mount-wait.h) */
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */

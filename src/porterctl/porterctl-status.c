@@ -110,6 +110,10 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
         printf("%12s %s (%s)%s%s%s\n", "Active:", active, strempty(sub),
                streq(active, "failed") ? " (Result: " : "", streq(active, "failed") ? strempty(result) : "",
                streq(active, "failed") ? ")" : "");
+        _cleanup_free_ char *mount = NULL;
+        if (porterctl_unit_string(bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", &mount) >= 0 &&
+            !isempty(mount))
+                printf("%12s Waiting for mount %s.\n", "Note:", mount);
         if (is_socket)
                 print_socket_part(bus, id);
         else
