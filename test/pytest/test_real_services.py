@@ -553,6 +553,20 @@ def test_notify_socket_writable_by_service_users(scenario):
         assert c.makefile("rb").readline().startswith(b"hello fds=[3]")
 
 
+@pytest.mark.xfail(reason="porterd bug: StandardOutput=socket without StandardInput=socket "
+                   "sends stdout to /dev/null and passes the connection as LISTEN_FDS "
+                   "(src/core/execute.c exec_output() and exec_prepare() look only at "
+                   "StandardInput=); systemd makes the connection stdout, no LISTEN_*",
+                   strict=True)
+def test_daytime_standard_output_socket(scenario):
+    s = scenario("daytime", PORT=free_port())
+    s.start("daytime.socket")
+    with socket.create_connection(("127.0.0.1", s.values["PORT"]), timeout=10) as c:
+        line = c.makefile("rb").readline().decode()
+    assert re.fullmatch(r"\w+day, \w+ \d\d, \d{4} \d\d:\d\d:\d\d-UTC\n", line), (line, s.text())
+    assert_clean_stop(s)
+
+
 # --- inetd-style: git daemon and rsync --daemon ---------------------------------
 
 @RUNNERS
