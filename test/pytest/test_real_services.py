@@ -296,6 +296,40 @@ def test_ssh_session_survives_socket_stop(scenario):
     assert_clean_stop(s)
 
 
+def test_debian_ssh_service_notify_and_killmode_process(scenario):
+    """Debian's own ssh.service (not socket-activated): Type=notify through
+    libsystemd, RuntimeDirectory=sshd, ExecStartPre= config check and
+    KillMode=process, which lets sessions live through a restart."""
+    install("openssh-server", "openssh-client")
+    s = scenario("ssh-daemon", PORT=free_port())
+    for key in ("ssh_host_ed25519_key", "client_key"):
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(s.dir / key)]).check_returncode()
+    shutil.copy(s.dir / "client_key.pub", s.dir / "authorized_keys")
+    s.start("ssh.service")
+    s.wait_log("ssh.service: Changed start -> running")        # sshd's READY=1
+    r = ssh_command(s, "echo", "hello")
+    assert (r.returncode, r.stdout) == (0, "hello\n"), (r.stderr, s.text())
+
+    args = ["ssh", "-i", str(s.dir / "client_key"), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=error",
+            "-p", str(s.values["PORT"]), "root@127.0.0.1", "sleep 3; echo survived"]
+    sshd_log = s.dir / "sshd.log"
+    session = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: sshd_log.read_text().count("Starting session") >= 2, 10, "the session")
+        assert s.ctl("restart", "ssh.service").returncode == 0, s.text()
+        s.wait_log_count("ssh.service: Changed start -> running", 2)
+        out, err = session.communicate(timeout=20)
+    finally:
+        if session.poll() is None:
+            session.kill()
+            session.wait()
+    assert (session.returncode, out) == (0, "survived\n"), (err, s.text())
+    r = ssh_command(s, "echo", "again")                  # the new daemon
+    assert (r.returncode, r.stdout) == (0, "again\n"), (r.stderr, s.text())
+    assert_clean_stop(s)
+
+
 @RUNNERS
 def test_sshd_over_mptcp(scenario, runner):
     try:
