@@ -16,6 +16,7 @@
 #include "json-writer.h"
 #include "log.h"
 #include "porterctl-bus.h"
+#include "porterctl-output.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
 #include "strv.h"
@@ -88,13 +89,14 @@ int verb_list_units(int argc, char *argv[], void *userdata) {
                 return 1;
         }
         qsort(rows, n, sizeof *rows, cmp_rows);
+        porterctl_pager_open(args);
         if (args->output == OUTPUT_JSON) {
                 /* systemctl -o json's keys. */
                 JsonWriter j;
                 json_writer_init(&j, stdout);
                 json_begin_array(&j);
                 for (size_t i = 0; i < n; i++) {
-                        if (streq(rows[i].active, "inactive"))
+                        if (streq(rows[i].active, "inactive") && !args->all)
                                 continue;
                         json_begin_object(&j);
                         json_key(&j, "unit"), json_string(&j, rows[i].id);
@@ -112,23 +114,33 @@ int verb_list_units(int argc, char *argv[], void *userdata) {
                 return r < 0 ? 1 : 0;
         }
         for (size_t i = 0; i < n; i++)
-                if (!streq(rows[i].active, "inactive") && (int) strlen(rows[i].id) > w)
+                if ((args->all || !streq(rows[i].active, "inactive")) && (int) strlen(rows[i].id) > w)
                         w = (int) strlen(rows[i].id);
         if (!args->no_legend)
                 printf("  %-*s %-6s %-8s %-9s %s\n", w, "UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION");
         for (size_t i = 0; i < n; i++) {
-                if (streq(rows[i].active, "inactive"))
+                if (streq(rows[i].active, "inactive") && !args->all)
                         continue;
-                bool failed = streq(rows[i].active, "failed");
-                printf("%s %-*s %-6s %-8s %-9s %s\n", failed ? "●" : " ", w, rows[i].id, rows[i].load,
-                       rows[i].active, rows[i].sub, rows[i].description);
+                /* As systemctl: a red dot and red ACTIVE/SUB for failed
+                 * units, a yellow dot for units that did not load. */
+                bool failed = streq(rows[i].active, "failed"), bad_load = !streq(rows[i].load, "loaded");
+                const char *on = failed ? porterctl_state_color("failed") :
+                                 bad_load && porterctl_colors() ? "\033[0;1;33m" : "";
+                const char *off = *on ? porterctl_color_off() : "";
+                printf("%s%s%s %-*s %s%-6s%s %s%-8s %-9s%s %s\n", on, failed || bad_load ? "●" : " ", off, w,
+                       rows[i].id, bad_load ? on : "", rows[i].load, bad_load ? off : "", failed ? on : "",
+                       rows[i].active, rows[i].sub, failed ? off : "", rows[i].description);
                 shown++;
         }
-        if (!args->no_legend)
+        if (!args->no_legend) {
                 printf("\nLOAD   = Reflects whether the unit definition was properly loaded.\n"
                        "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n"
                        "SUB    = The low-level unit activation state, values depend on unit type.\n\n"
-                       "%zu loaded units listed.\n", shown);
+                       "%zu loaded units listed.", shown);
+                if (!args->all)
+                        printf(" Pass --all to see loaded but inactive units, too.");
+                putchar('\n');
+        }
         rows_free(rows, n);
         sd_bus_flush_close_unref(bus);
         return 0;
@@ -196,6 +208,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata) {
                 if (endswith(units[i].id, ".socket") && streq(units[i].active, "active"))
                         (void) socket_rows(bus, units[i].id, &rows, &n);
         qsort(rows, n, sizeof *rows, cmp_sockets);
+        porterctl_pager_open(args);
         JsonWriter j;
         bool json = args->output == OUTPUT_JSON;
         if (json) {

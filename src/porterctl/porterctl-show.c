@@ -2,15 +2,20 @@
 /* porterctl show [-p PROP]... UNIT...: the unit's properties as KEY=VALUE
  * lines, as systemctl show prints them: strings as is, numbers in decimal,
  * string arrays joined by spaces, Listen= pairs as "Type:address".  Units
- * are separated by an empty line.  Exit 0, or 1 if a unit is unknown. */
+ * are separated by an empty line.  With -o json: an array with one object
+ * per unit, numbers as numbers, arrays as arrays (Listen= pairs as
+ * [type, address], Ports as [type, address, protocol]).  Exit 0, or 1 if
+ * a unit is unknown. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc-util.h"
+#include "json-writer.h"
 #include "log.h"
 #include "porterctl-bus.h"
+#include "porterctl-output.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
 #include "strv.h"
@@ -57,7 +62,52 @@ static int print_value(sd_bus_message *m, const char *contents) {
         return sd_bus_message_skip(m, contents);
 }
 
-static int show_interface(sd_bus *bus, const char *path, const char *iface, char * const *props) {
+/* The same values as JSON. */
+static int json_value(JsonWriter *j, sd_bus_message *m, const char *contents) {
+        const char *s, *a, *b, *c;
+        uint32_t u;
+        int r;
+
+        if (streq(contents, "s")) {
+                r = sd_bus_message_read(m, "s", &s);
+                if (r >= 0)
+                        json_string(j, s);
+                return r;
+        }
+        if (streq(contents, "u")) {
+                r = sd_bus_message_read(m, "u", &u);
+                if (r >= 0)
+                        json_uint(j, u);
+                return r;
+        }
+        bool three = streq(contents, "a(sss)");
+        json_begin_array(j);
+        if (streq(contents, "as")) {
+                r = sd_bus_message_enter_container(m, 'a', "s");
+                while (r >= 0 && (r = sd_bus_message_read(m, "s", &s)) > 0)
+                        json_string(j, s);
+        } else {
+                r = sd_bus_message_enter_container(m, 'a', three ? "(sss)" : "(ss)");
+                while (r >= 0 && (r = three ? sd_bus_message_read(m, "(sss)", &a, &b, &c)
+                                            : sd_bus_message_read(m, "(ss)", &a, &b)) > 0) {
+                        json_begin_array(j);
+                        json_string(j, a);
+                        json_string(j, b);
+                        if (three)
+                                json_string(j, c);
+                        json_end_array(j);
+                }
+        }
+        json_end_array(j);
+        return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+static bool value_printable(const char *contents) {
+        return streq(contents, "s") || streq(contents, "u") || streq(contents, "as") ||
+               streq(contents, "a(ss)") || streq(contents, "a(sss)");
+}
+
+static int show_interface(sd_bus *bus, const char *path, const char *iface, char * const *props, JsonWriter *j) {
         sd_bus_message *reply = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
@@ -75,10 +125,13 @@ static int show_interface(sd_bus *bus, const char *path, const char *iface, char
                 if (r >= 0)
                         r = sd_bus_message_peek_type(reply, &type, &contents);
                 bool wanted = !props || strv_contains(props, key);
-                bool printable = r >= 0 && !streq(contents, "a(tis)");
+                bool printable = r >= 0 && (j ? value_printable(contents) : !streq(contents, "a(tis)"));
                 if (r >= 0)
                         r = sd_bus_message_enter_container(reply, 'v', contents);
-                if (r >= 0 && wanted && printable) {
+                if (r >= 0 && wanted && printable && j) {
+                        json_key(j, key);
+                        r = json_value(j, reply, contents);
+                } else if (r >= 0 && wanted && printable) {
                         printf("%s=", key);
                         r = print_value(reply, contents);
                         putchar('\n');
@@ -99,11 +152,18 @@ int verb_show(int argc, char *argv[], void *userdata) {
                 PORTER_BUS_UNIT_IFACE, PORTER_BUS_SOCKET_IFACE, PORTER_BUS_SERVICE_IFACE,
                 PORTER_BUS_PORTER_IFACE, "io.porter.Socket1",
         };
+        bool json = args->output == OUTPUT_JSON;
         sd_bus *bus = NULL;
+        JsonWriter j;
         int ret = 0;
 
         if (porterctl_connect(args, &bus) < 0)
                 return 1;
+        porterctl_pager_open(args);
+        if (json) {
+                json_writer_init(&j, stdout);
+                json_begin_array(&j);
+        }
         for (int i = 1; i < argc; i++) {
                 _cleanup_free_ char *id = NULL, *state = NULL, *path = NULL;
                 if (porterctl_mangle(argv[i], &id) < 0 ||
@@ -115,11 +175,21 @@ int verb_show(int argc, char *argv[], void *userdata) {
                 path = porterctl_unit_path(id);
                 if (!path)
                         return log_oom(), 1;
-                if (i > 1)
+                if (i > 1 && !json)
                         putchar('\n');
+                if (json)
+                        json_begin_object(&j);
                 for (size_t k = 0; k < ELEMENTSOF(ifaces); k++)
-                        if (show_interface(bus, path, ifaces[k], args->properties) < 0)
+                        if (show_interface(bus, path, ifaces[k], args->properties, json ? &j : NULL) < 0)
                                 ret = 1;
+                if (json)
+                        json_end_object(&j);
+        }
+        if (json) {
+                json_end_array(&j);
+                if (json_writer_finish(&j) < 0)
+                        ret = 1;
+                putchar('\n');
         }
         sd_bus_flush_close_unref(bus);
         return ret;

@@ -17,20 +17,12 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "json-writer.h"
 #include "log.h"
 #include "porterctl-bus.h"
+#include "porterctl-output.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
-
-static const char *state_dot(const char *active, bool color) {
-        if (!color)
-                return "●";
-        if (streq(active, "active") || streq(active, "reloading"))
-                return "\033[0;1;32m●\033[0m";
-        if (streq(active, "failed"))
-                return "\033[0;1;31m●\033[0m";
-        return "●";
-}
 
 static void print_socket_part(sd_bus *bus, const char *id) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -76,6 +68,112 @@ static void print_service_part(sd_bus *bus, const char *id) {
                 printf("%12s \"%s\"\n", "Status:", status);
 }
 
+static void json_string_prop(JsonWriter *j, sd_bus *bus, const char *id, const char *iface, const char *prop,
+                             const char *key) {
+        _cleanup_free_ char *v = NULL;
+        if (porterctl_unit_string(bus, id, iface, prop, &v) >= 0) {
+                json_key(j, key);
+                json_string(j, v);
+        }
+}
+
+static void json_u32_prop(JsonWriter *j, sd_bus *bus, const char *id, const char *iface, const char *prop,
+                          const char *key) {
+        uint32_t v;
+        if (porterctl_unit_u32(bus, id, iface, prop, &v) >= 0) {
+                json_key(j, key);
+                json_uint(j, v);
+        }
+}
+
+/* "listen": [{"type", "address", "protocol"}] */
+static void json_ports(JsonWriter *j, sd_bus *bus, const char *id) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        const char *type, *addr, *proto;
+
+        json_key(j, "listen");
+        json_begin_array(j);
+        if (path && sd_bus_get_property(bus, "org.freedesktop.systemd1", path, PORTER_BUS_PORTER_IFACE, "Ports",
+                                        &e, &reply, "a(sss)") >= 0 &&
+            sd_bus_message_enter_container(reply, 'a', "(sss)") >= 0)
+                while (sd_bus_message_read(reply, "(sss)", &type, &addr, &proto) > 0) {
+                        json_begin_object(j);
+                        json_key(j, "type"), json_string(j, type);
+                        json_key(j, "address"), json_string(j, addr);
+                        json_key(j, "protocol"), json_string(j, proto);
+                        json_end_object(j);
+                }
+        json_end_array(j);
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&e);
+}
+
+/* "log": [{"timestamp" (usec since the epoch), "priority", "message"}] */
+static void json_log(JsonWriter *j, sd_bus *bus, const char *id) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        uint64_t ts;
+        int level;
+        const char *text;
+
+        json_key(j, "log");
+        json_begin_array(j);
+        if (path && sd_bus_get_property(bus, "org.freedesktop.systemd1", path, PORTER_BUS_PORTER_IFACE,
+                                        "LogLines", &e, &reply, "a(tis)") >= 0 &&
+            sd_bus_message_enter_container(reply, 'a', "(tis)") >= 0)
+                while (sd_bus_message_read(reply, "(tis)", &ts, &level, &text) > 0) {
+                        json_begin_object(j);
+                        json_key(j, "timestamp"), json_uint(j, ts);
+                        json_key(j, "priority"), json_int(j, level);
+                        json_key(j, "message"), json_string(j, text);
+                        json_end_object(j);
+                }
+        json_end_array(j);
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&e);
+}
+
+/* status -o json: one object per unit with the fields status prints. */
+static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
+        _cleanup_free_ char *id = NULL, *active = NULL;
+
+        if (porterctl_mangle(name, &id) < 0)
+                return 4;
+        if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active) < 0) {
+                log_error("Unit %s could not be found.", id);
+                return 4;
+        }
+        bool is_socket = endswith(id, ".socket");
+        const char *type_iface = is_socket ? PORTER_BUS_SOCKET_IFACE : PORTER_BUS_SERVICE_IFACE;
+        json_begin_object(j);
+        json_key(j, "unit"), json_string(j, id);
+        json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "Description", "description");
+        json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "LoadState", "load");
+        json_key(j, "active"), json_string(j, active);
+        json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "SubState", "sub");
+        json_string_prop(j, bus, id, type_iface, "Result", "result");
+        json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "FragmentPath", "fragment_path");
+        json_string_prop(j, bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", "waiting_for_mount");
+        if (is_socket) {
+                json_ports(j, bus, id);
+                json_u32_prop(j, bus, id, type_iface, "NAccepted", "accepted");
+                json_u32_prop(j, bus, id, type_iface, "NConnections", "connected");
+                json_u32_prop(j, bus, id, type_iface, "NRefused", "refused");
+                json_u32_prop(j, bus, id, "io.porter.Socket1", "NAcceptedMPTCP", "accepted_mptcp");
+                json_u32_prop(j, bus, id, "io.porter.Socket1", "NAcceptedFallback", "accepted_fallback");
+        } else {
+                json_u32_prop(j, bus, id, type_iface, "MainPID", "main_pid");
+                json_u32_prop(j, bus, id, type_iface, "NRestarts", "restarts");
+                json_string_prop(j, bus, id, type_iface, "StatusText", "status_text");
+        }
+        json_log(j, bus, id);
+        json_end_object(j);
+        return streq(active, "active") || streq(active, "reloading") ? 0 : 3;
+}
+
 /* Returns the exit status for this unit: 0 active, 3 not active, 4 unknown. */
 static int status_one(sd_bus *bus, const char *name, bool first) {
         _cleanup_free_ char *id = NULL, *desc = NULL, *load = NULL, *active = NULL, *sub = NULL,
@@ -104,10 +202,12 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
 
         if (!first)
                 putchar('\n');
-        printf("%s %s - %s\n", state_dot(active, isatty(STDOUT_FILENO)), id, strempty(desc));
+        printf("%s%s%s %s - %s\n", porterctl_state_color(active), porterctl_state_glyph(active),
+               porterctl_color_off(), id, strempty(desc));
         printf("%12s %s%s%s%s\n", "Loaded:", strempty(load), fragment && *fragment ? " (" : "",
                strempty(fragment), fragment && *fragment ? ")" : "");
-        printf("%12s %s (%s)%s%s%s\n", "Active:", active, strempty(sub),
+        printf("%12s %s%s (%s)%s%s%s%s\n", "Active:", porterctl_state_color(active), active, strempty(sub),
+               porterctl_color_off(),
                streq(active, "failed") ? " (Result: " : "", streq(active, "failed") ? strempty(result) : "",
                streq(active, "failed") ? ")" : "");
         _cleanup_free_ char *mount = NULL;
@@ -125,15 +225,29 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
 }
 
 int verb_status(int argc, char *argv[], void *userdata) {
+        const PorterctlArgs *args = userdata;
+        bool json = args->output == OUTPUT_JSON;
         sd_bus *bus = NULL;
+        JsonWriter j;
         int ret = 0;
 
-        if (porterctl_connect(userdata, &bus) < 0)
+        if (porterctl_connect(args, &bus) < 0)
                 return 4;
+        porterctl_pager_open(args);
+        if (json) {
+                json_writer_init(&j, stdout);
+                json_begin_array(&j);
+        }
         for (int i = 1; i < argc; i++) {
-                int r = status_one(bus, argv[i], i == 1);
+                int r = json ? status_json_one(bus, &j, argv[i]) : status_one(bus, argv[i], i == 1);
                 if (r > ret)
                         ret = r;
+        }
+        if (json) {
+                json_end_array(&j);
+                if (json_writer_finish(&j) < 0)
+                        ret = MAX(ret, 1);
+                putchar('\n');
         }
         sd_bus_flush_close_unref(bus);
         return ret;

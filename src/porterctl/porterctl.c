@@ -8,6 +8,7 @@
 #include "log.h"
 #include "porter-config.h"
 #include "porterctl.h"
+#include "porterctl-output.h"
 #include "porterctl-verbs.h"
 #include "string-util.h"
 #include "strv.h"
@@ -35,6 +36,7 @@ static void help(void) {
                "     --no-block        Do not wait for a job to finish\n"
                "     --no-pager        Do not pipe output into a pager\n"
                "     --no-legend       Do not print the table header and legend\n"
+               "  -a --all             list-units: show inactive units too\n"
                "  -o --output=MODE     Output mode: short (default) or json\n"
                "     --json            Same as --output=json\n"
                "  -p --property=NAME   Show only this property (show)\n"
@@ -74,6 +76,7 @@ static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
                 { "no-block",  no_argument,       NULL, ARG_NO_BLOCK  },
                 { "no-pager",  no_argument,       NULL, ARG_NO_PAGER  },
                 { "no-legend", no_argument,       NULL, ARG_NO_LEGEND },
+                { "all",       no_argument,       NULL, 'a'           },
                 { "output",    required_argument, NULL, 'o'           },
                 { "json",      no_argument,       NULL, ARG_JSON      },
                 { "property",  required_argument, NULL, 'p'           },
@@ -88,7 +91,7 @@ static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
         int c;
 
         /* '+': stop at the verb, so that "escape -- -foo" works. */
-        while ((c = getopt_long(argc, argv, "+ho:p:um", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+aho:p:um", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -110,6 +113,9 @@ static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
                         break;
                 case ARG_NO_LEGEND:
                         args->no_legend = true;
+                        break;
+                case 'a':
+                        args->all = true;
                         break;
                 case 'o':
                         if (streq(optarg, "json") || streq(optarg, "json-pretty"))
@@ -169,6 +175,7 @@ int main(int argc, char *argv[]) {
         r = dispatch_verb(argc - optind, argv + optind, porterctl_verbs, &args);
 
 finish:
+        porterctl_pager_close();
         strv_free(args.properties);
         /* Verbs return an exit status (>= 0) or a negative errno, which is a
          * generic failure (systemctl exits 1 for those). */

@@ -15,6 +15,7 @@ typedef struct PorterctlArgs {
         bool no_block;    /* --no-block */
         bool no_pager;    /* --no-pager */
         bool no_legend;   /* --no-legend */
+        bool all;         /* -a/--all: list-units shows inactive units too */
         OutputMode output;/* -o json / --json */
         char **properties;/* -p PROP (show) */
         /* escape/unescape */
