@@ -543,9 +543,12 @@ static int name_map_build(NameMap *m, char **search_path, const char *root) {
 /* Add every name whose chain ends at a fragment named key (with the
  * instance of the requested unit filled into template names) to names.
  * fragment_basename, if set, excludes instance names that have a fragment
- * of their own elsewhere (systemd's add_names()). */
+ * of their own elsewhere (systemd's add_names()).  fragment (may be NULL)
+ * and fragment_null, its null_or_empty_path() result, spare the stat() of
+ * the fragment itself, which every plain unit names. */
 static int add_alias_names(const NameMap *m, const char *key, int name_type, const char *instance,
-                           const char *fragment_basename, char ***names) {
+                           const char *fragment_basename, const char *fragment, int fragment_null,
+                           char ***names) {
         int r;
 
         /* The run of entries resolving to key, in scan order. */
@@ -554,8 +557,10 @@ static int add_alias_names(const NameMap *m, const char *key, int name_type, con
                 _cleanup_free_ char *alias = NULL;
                 const char *src = m->entries[m->aliases[k].entry].name;
 
-                /* The costly part: a stat(). */
-                if (null_or_empty_path(m->aliases[k].path) != 0)
+                /* The costly part: a stat(), already done for the fragment
+                 * (fragment_null is its null_or_empty_path() answer). */
+                if ((fragment && streq(m->aliases[k].path, fragment) ? fragment_null
+                                                                     : null_or_empty_path(m->aliases[k].path)) != 0)
                         continue;
 
                 if (name_type == UNIT_NAME_INSTANCE && unit_name_is_valid(src, UNIT_NAME_TEMPLATE)) {
@@ -917,7 +922,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
         _cleanup_free_ char *instance = NULL, *template = NULL, *fbase = NULL;
         _cleanup_strv_free_ char **names = NULL;
         const char *fragment = NULL;
-        int type, r;
+        int type, r, fragment_null = -ENOENT;
 
         type = unit_name_to_instance(name, &instance);
         if (type < 0)
@@ -940,7 +945,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
         }
 
         if (fragment) {
-                r = null_or_empty_path(fragment);
+                r = fragment_null = null_or_empty_path(fragment);
                 if (r < 0 && r != -ENOENT)
                         return r;
                 info->masked = r > 0;
@@ -960,7 +965,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
                         return r;
         }
         if (!info->masked) {
-                r = add_alias_names(m, name, type, instance, NULL, &names);
+                r = add_alias_names(m, name, type, instance, NULL, fragment, fragment_null, &names);
                 if (r < 0)
                         return r;
                 if (fragment) {
@@ -968,7 +973,8 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
                         if (r < 0)
                                 return r;
                         if (!streq(fbase, name)) {
-                                r = add_alias_names(m, fbase, type, instance, fbase, &names);
+                                r = add_alias_names(m, fbase, type, instance, fbase, fragment, fragment_null,
+                                                    &names);
                                 if (r < 0)
                                         return r;
                         }

@@ -11,6 +11,8 @@ For each count it prints, as one JSON object per line:
   start_s     exec of porterd until its "Started N of M units." log line
               (every socket is bound and listening by then: the startup
               loop binds synchronously)
+  start_cpu_user_sys  porterd's user and system CPU seconds at that line
+              (steadier than wall time on a busy machine)
   listening   listening sockets of those units, counted in /proc/net/unix
               and /proc/net/tcp after that line (must equal N)
   fds         porterd's open fds (/proc/PID/fd)
@@ -91,6 +93,13 @@ def smaps(pid):
     return out
 
 
+def cpu_seconds(pid):
+    """user and system CPU seconds porterd has used so far."""
+    f = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return round(int(f[11]) / tick, 3), round(int(f[12]) / tick, 3)
+
+
 def wait_line(proc, marker, timeout):
     """Read porterd's stderr until a line containing marker; the line."""
     end = time.monotonic() + timeout
@@ -122,6 +131,7 @@ def run_one(build, count, first_port, keep=None):
         line = wait_line(p, "Started ", 120)
         start_s = time.monotonic() - t0
         res = {"units": count, "start_s": round(start_s, 4), "log": line.strip()}
+        res["start_cpu_user_sys"] = cpu_seconds(p.pid)
         res["listening"] = count_listening(units, ports)
         res["fds"] = len(os.listdir(f"/proc/{p.pid}/fd"))
         time.sleep(0.3)
