@@ -28,11 +28,13 @@
 #include "conf-parser.h"
 #include "json-writer.h"
 #include "log.h"
+#include "path-util.h"
 #include "porterctl-verbs.h"
 #include "porterctl.h"
 #include "specifier.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-file.h"
 #include "unit-load.h"
 #include "unit-name.h"
 #include "unit-path.h"
@@ -48,6 +50,12 @@ typedef struct VerifyEntry {
 
 typedef struct Verify {
         LookupPaths lookup;
+        /* lookup with the directory of the files being verified put first,
+         * as systemd-analyze verify does; both are scanned once (the
+         * UnitFileCache of each), near again only when the directory
+         * changes, so that verifying many units does not rescan the search
+         * path for each. */
+        LookupPaths near;
         SpecifierContext specifiers;
         VerifyEntry *entries;
         size_t n_entries;
@@ -63,6 +71,7 @@ static void verify_done(Verify *v) {
         }
         free(v->entries);
         lookup_paths_done(&v->lookup);
+        lookup_paths_done(&v->near);
         specifier_context_done(&v->specifiers);
 }
 
@@ -149,14 +158,52 @@ static int verify_load(Verify *v, const LookupPaths *lp, const char *name_or_pat
         return 0;
 }
 
+/* v->lookup's search path with dir (absolute) in front, scanned; NULL on
+ * -ENOMEM.  A duplicate of dir later in the path is dropped: the first
+ * occurrence of a directory decides everything it could. */
+static const LookupPaths *verify_near(Verify *v, const char *dir) {
+        _cleanup_strv_free_ char **search = NULL;
+
+        if (v->near.search_path && streq(v->near.search_path[0], dir))
+                return &v->near;
+        lookup_paths_done(&v->near);
+        if (strv_extend(&search, dir) < 0)
+                return NULL;
+        STRV_FOREACH(p, v->lookup.search_path)
+                if (!strv_contains(search, *p) && strv_extend(&search, *p) < 0)
+                        return NULL;
+        v->near.search_path = TAKE_PTR(search);
+        v->near.user = v->lookup.user;
+        /* Without the cache every lookup scans: slower, same answers. */
+        (void) unit_file_cache_build(&v->near);
+        return &v->near;
+}
+
+/* Where to look up a unit file given as a path: unit_file_find() puts the
+ * file's directory (absolute, symlinks kept) first, so near fits when that
+ * is the resolved directory too. */
+static const LookupPaths *verify_lookup_for_path(Verify *v, const char *path) {
+        _cleanup_free_ char *abs = NULL, *cwd = NULL, *parent = NULL, *real = NULL;
+
+        if (path_is_absolute(path))
+                abs = strdup(path);
+        else if ((cwd = getcwd(NULL, 0)))
+                abs = path_join(cwd, path);
+        if (!abs || path_extract_directory(path_simplify(abs), &parent) < 0)
+                return &v->lookup;
+        real = realpath(parent, NULL);
+        if (!real || !streq(real, parent))
+                return &v->lookup;
+        return verify_near(v, real) ?: &v->lookup;
+}
+
 /* Load the unit called `name` with dir (may be NULL) searched before the
  * normal search path, as systemd-analyze verify does for the directory of
  * the files it is given.  A template is verified as its instance
  * "test_instance", as systemd-analyze verify does too. */
 static int verify_load_name_near(Verify *v, const char *dir, const char *name, UnitConfig **ret_unit) {
-        _cleanup_strv_free_ char **search = NULL;
         _cleanup_free_ char *instance = NULL;
-        LookupPaths lp = v->lookup;
+        const LookupPaths *lp = &v->lookup;
         int r;
 
         if (unit_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
@@ -166,15 +213,11 @@ static int verify_load_name_near(Verify *v, const char *dir, const char *name, U
                 name = instance;
         }
         if (dir) {
-                r = strv_extend(&search, dir);
-                STRV_FOREACH(p, v->lookup.search_path)
-                        if (r >= 0)
-                                r = strv_extend(&search, *p);
-                if (r < 0)
-                        return r;
-                lp.search_path = search;
+                lp = verify_near(v, dir);
+                if (!lp)
+                        return -ENOMEM;
         }
-        return verify_load(v, &lp, name, ret_unit);
+        return verify_load(v, lp, name, ret_unit);
 }
 
 /* The directory part of path, made absolute (search path entries must
@@ -223,7 +266,7 @@ static int verify_argument(Verify *v, const char *arg, UnitConfig **ret_unit) {
                 return -ENOMEM;
         base = strrchr(path, '/') + 1;
         if (!unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
-                return verify_load(v, &v->lookup, path, ret_unit);
+                return verify_load(v, verify_lookup_for_path(v, path), path, ret_unit);
         dir = dir_of(path);
         if (!dir)
                 return negative_errno();
@@ -384,6 +427,8 @@ int verb_verify(int argc, char *argv[], void *userdata) {
                         goto finish;
                 }
         }
+        /* One scan for the whole run; on failure each lookup scans. */
+        (void) unit_file_cache_build(&v.lookup);
         r = specifier_context_init_manager(&v.specifiers, args->user);
         if (r < 0) {
                 log_error_errno(r, "Failed to set up specifiers: %m");
