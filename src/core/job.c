@@ -140,7 +140,7 @@ static int job_verdict(Job *j) {
         if (j->type == JOB_STOP || j->stop_phase)
                 return UNIT_IS_INACTIVE_OR_FAILED(s) ? JOB_DONE : -1;
         if (j->type == JOB_RELOAD)
-                return s == UNIT_ACTIVE ? JOB_DONE : s == UNIT_RELOADING ? -1 : JOB_FAILED;
+                return s == UNIT_RELOADING ? -1 : s == UNIT_ACTIVE && !u->reload_failed ? JOB_DONE : JOB_FAILED;
         if (u->waiting_for_mount)
                 return -1;
         switch (s) {
@@ -234,7 +234,7 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
         Job *j;
         int r;
 
-        if (t == JOB_RELOAD && !u->vtable->reload)
+        if (t == JOB_RELOAD && (!u->vtable->reload || (u->vtable->can_reload && !u->vtable->can_reload(u))))
                 return -EOPNOTSUPP;
         if (u->job) {
                 if (u->job->type == t) {

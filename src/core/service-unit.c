@@ -37,6 +37,7 @@ static const char * const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_FINAL_SIGKILL] = "final-sigkill",
         [SERVICE_FAILED] = "failed",
         [SERVICE_AUTO_RESTART] = "auto-restart",
+        [SERVICE_RELOAD] = "reload",
 };
 
 static const char * const service_result_table[_SERVICE_RESULT_MAX] = {
@@ -66,6 +67,7 @@ static const UnitActiveState service_active_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_FINAL_SIGKILL] = UNIT_DEACTIVATING,
         [SERVICE_FAILED] = UNIT_FAILED,
         [SERVICE_AUTO_RESTART] = UNIT_ACTIVATING,
+        [SERVICE_RELOAD] = UNIT_RELOADING,
 };
 
 const char *service_state_to_string(ServiceState s) {
@@ -104,7 +106,8 @@ static bool service_state_is_starting(ServiceState s) {
 
 /* States that keep a timer: the start/stop timeouts and the restart delay. */
 static bool service_state_has_timer(ServiceState s) {
-        return service_state_is_starting(s) || service_state_is_stopping(s) || s == SERVICE_AUTO_RESTART;
+        return service_state_is_starting(s) || service_state_is_stopping(s) || s == SERVICE_AUTO_RESTART ||
+               s == SERVICE_RELOAD;
 }
 
 static void service_fd_store_release(ServiceUnit *s);
@@ -115,6 +118,7 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
 static void service_enter_start(ServiceUnit *s);
 static void service_enter_start_post(ServiceUnit *s);
 static void service_enter_running(ServiceUnit *s, ServiceResult f);
+static void service_reload_abandon(ServiceUnit *s);
 
 NotifyAccess service_config_notify_access(const ServiceConfig *c) {
         if (c->notify_access >= 0)
@@ -268,8 +272,15 @@ char **service_notify_env(Manager *m, const ServiceConfig *c) {
         return env;
 }
 
+/* Control processes see $MAINPID while there is a main process, as in
+ * systemd: "ExecReload=kill -HUP $MAINPID" depends on it. */
 static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
-        return unit_spawn_command(&s->meta, c, &s->config->exec, NULL, 0, &s->control_process);
+        char mainpid[32];
+        char *env[] = { mainpid, NULL };
+
+        snprintf(mainpid, sizeof mainpid, "MAINPID=%d", (int) s->main_process.pid);
+        return unit_spawn_command_env(&s->meta, c, &s->config->exec, s->main_process.pid > 0 ? env : NULL,
+                                      &s->control_process);
 }
 
 /* Run the first command for `id`: 1 if one runs, 0 if none, -errno. */
@@ -280,6 +291,14 @@ static int service_run_control(ServiceUnit *s, ServiceExecCommand id) {
                 return 0;
         int r = service_spawn_control(s, s->control_command);
         return r < 0 ? r : 1;
+}
+
+/* Stop a running ExecReload= for good: kill it and forget it. */
+static void service_reload_abandon(ServiceUnit *s) {
+        if (s->control_process.pid > 0)
+                (void) unit_kill_process(&s->meta, &s->control_process, SIGKILL, true);
+        unit_process_release(&s->control_process);
+        s->control_command = NULL;
 }
 
 /* Accept=yes: the socket's prepared template, nothing parsed or built. */
@@ -649,7 +668,7 @@ static int service_stop(Unit *u) {
                 manager_gc_unit(u->manager, u);
                 return 0;
         }
-        if (service_state_is_starting(s->state)) {
+        if (service_state_is_starting(s->state) || s->state == SERVICE_RELOAD) {
                 service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_SUCCESS);
                 return 0;
         }
@@ -745,6 +764,11 @@ static void service_main_exited(ServiceUnit *s, int code, int status) {
                 }
                 service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
                 break;
+        case SERVICE_RELOAD:
+                /* The service is gone: so is the point of reloading it. */
+                service_reload_abandon(s);
+                service_enter_running(s, f);
+                break;
         case SERVICE_START_POST:
         case SERVICE_RUNNING:
                 service_enter_running(s, f);
@@ -802,6 +826,14 @@ static void service_control_exited(ServiceUnit *s, int code, int status) {
         case SERVICE_STOP:
                 service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
                 break;
+        case SERVICE_RELOAD:
+                /* As systemd: a failed reload leaves the service running. */
+                if (f != SERVICE_SUCCESS) {
+                        log_unit_warning(&s->meta, "Reload failed with result '%s'.", service_result_to_string(f));
+                        s->meta.reload_failed = true;
+                }
+                service_enter_running(s, SERVICE_SUCCESS);
+                break;
         case SERVICE_STOP_SIGTERM:
         case SERVICE_STOP_SIGKILL:
                 if (s->main_process.pid <= 0)
@@ -818,6 +850,28 @@ static void service_control_exited(ServiceUnit *s, int code, int status) {
         default:
                 break;
         }
+}
+
+static bool service_can_reload(Unit *u) {
+        return SERVICE(u)->config->exec_command[SERVICE_EXEC_RELOAD];
+}
+
+/* ExecReload= (spec: systemd's service_enter_reload), run as a control
+ * process with TimeoutStartSec=; the unit is "reloading" meanwhile. */
+static int service_reload(Unit *u) {
+        ServiceUnit *s = SERVICE(u);
+
+        if (s->state != SERVICE_RUNNING && s->state != SERVICE_EXITED)
+                return -ENOEXEC;
+        u->reload_failed = false;
+        int r = service_run_control(s, SERVICE_EXEC_RELOAD);
+        if (r <= 0) {
+                u->reload_failed = r < 0;
+                return r;
+        }
+        service_set_state(s, SERVICE_RELOAD);
+        (void) unit_arm_timer(u, service_timeout_start(s));
+        return 0;
 }
 
 static void service_process_exited(Unit *u, pid_t pid, int code, int status) {
@@ -844,6 +898,12 @@ static void service_timer_fired(Unit *u) {
         case SERVICE_START_POST:
                 log_unit_warning(u, "Start-post operation timed out. Stopping.");
                 service_enter_stop(s, SERVICE_FAILURE_TIMEOUT);
+                break;
+        case SERVICE_RELOAD:
+                log_unit_warning(u, "Reload operation timed out. Killing reload process.");
+                service_reload_abandon(s);
+                u->reload_failed = true;
+                service_enter_running(s, SERVICE_SUCCESS);
                 break;
         case SERVICE_STOP:
                 log_unit_warning(u, "Stopping timed out. Terminating.");
@@ -1034,6 +1094,8 @@ const UnitVTable service_vtable = {
         .process_exited = service_process_exited,
         .timer_fired = service_timer_fired,
         .reset_failed = service_reset_failed,
+        .reload = service_reload,
+        .can_reload = service_can_reload,
 };
 
 int service_new_instance(Manager *m, const char *id, UnitConfig *config, bool owned,

@@ -243,13 +243,27 @@ int unit_spawn_prepared(Unit *u, ExecPrepared *p, UnitProcess *ret) {
         return 0;
 }
 
+static int unit_spawn_control(Unit *u, const ExecCommand *c, const ExecContext *ec, const ExecExtra *x,
+                              UnitProcess *ret);
+
 int unit_spawn_command(Unit *u, const ExecCommand *c, const ExecContext *ec, const int *fds,
                        size_t n_fds, UnitProcess *ret) {
         ExecExtra x = { .fds = fds, .n_fds = n_fds, .capture_output = true };
+        return unit_spawn_control(u, c, ec, &x, ret);
+}
+
+int unit_spawn_command_env(Unit *u, const ExecCommand *c, const ExecContext *ec, char * const *extra_env,
+                           UnitProcess *ret) {
+        ExecExtra x = { .extra_env = extra_env, .capture_output = true };
+        return unit_spawn_control(u, c, ec, &x, ret);
+}
+
+static int unit_spawn_control(Unit *u, const ExecCommand *c, const ExecContext *ec, const ExecExtra *x,
+                              UnitProcess *ret) {
         ExecPrepared p;
         int r;
 
-        r = exec_prepare(u->manager, c, ec, &x, &p);
+        r = exec_prepare(u->manager, c, ec, x, &p);
         if (r < 0)
                 return log_unit_error_errno(u, r, "Failed to prepare '%s': %m", c->argv ? c->argv[0] : "?");
         r = unit_spawn_prepared(u, &p, ret);

@@ -59,8 +59,10 @@ typedef struct UnitVTable {
         void (*trigger_notify)(Unit *u, Unit *other);
         /* Forget the failed state and its result (reset-failed). */
         void (*reset_failed)(Unit *u);
-        /* Reload an active unit (ExecReload=); NULL when the type cannot. */
+        /* Reload an active unit (ExecReload=); NULL when the type cannot.
+         * can_reload says whether this unit can (it has ExecReload=). */
         int (*reload)(Unit *u);
+        bool (*can_reload)(Unit *u);
 } UnitVTable;
 
 struct Unit {
@@ -74,6 +76,7 @@ struct Unit {
         Job *job;                       /* the pending job (job.h), or NULL */
         UnitOutput *outputs;            /* pipes of its processes' output (unit-output.h) */
         char *waiting_for_mount;        /* start pending until this is mounted (mount-wait.h) */
+        bool reload_failed;             /* the last reload failed (the type code sets it) */
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */
@@ -120,6 +123,9 @@ int unit_spawn_prepared(Unit *u, ExecPrepared *p, UnitProcess *ret);
 /* Prepare command c in context ec (execute.h) and spawn it as a control
  * process (no LISTEN_* unless fds are given).  Its journal/syslog output
  * is read into the unit's log (unit-output.h).  Logs failures. */
+/* The same without fds and with extra environment (MAINPID=, ...). */
+int unit_spawn_command_env(Unit *u, const ExecCommand *c, const ExecContext *ec, char * const *extra_env,
+                           UnitProcess *ret);
 int unit_spawn_command(Unit *u, const ExecCommand *c, const ExecContext *ec, const int *fds,
                        size_t n_fds, UnitProcess *ret);
 /* exec_resolve_user_group() with a logged error. */

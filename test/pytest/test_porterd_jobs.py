@@ -124,12 +124,13 @@ def test_bus_job_objects(setup):
 def test_restart_is_one_job(setup):
     run, spawn, d = setup
     assert run("start", "long.service").returncode == 0
-    pid1 = run("show", "-p", "MainPID", "long.service").stdout
+    pid1 = run("-p", "MainPID", "show", "long.service").stdout
     r = run("restart", "long.service")
     assert r.returncode == 0, r.stderr
     assert run("is-active", "long.service").stdout == "active\n"
-    pid2 = run("show", "-p", "MainPID", "long.service").stdout
-    assert pid1 != pid2 and pid2 != "MainPID=0\n", (pid1, pid2)
+    pid2 = run("-p", "MainPID", "show", "long.service").stdout
+    assert pid1.startswith("MainPID=") and "MainPID=0\n" not in (pid1, pid2)
+    assert pid1 != pid2, (pid1, pid2)
     assert run("stop", "long.service").returncode == 0
     assert run("is-active", "long.service").stdout == "inactive\n"
 
@@ -153,3 +154,22 @@ def test_status_of_failed_mptcp_strict_socket_shows_mptcp(setup, unit_dir):
     r = run("status", "mp.socket")
     assert r.returncode == 3
     assert f"Listen: [::]:{port} (Stream, mptcp)" in r.stdout, r.stdout
+
+
+def test_reload_runs_exec_reload(setup, unit_dir, tmp_path):
+    run, spawn, d = setup
+    marker = tmp_path / "reloaded"
+    write_unit(unit_dir, "rl.service",
+               f"[Service]\nExecStart=/bin/sleep 100\nExecReload=/bin/sh -c 'echo $MAINPID >> {marker}'\n")
+    write_unit(unit_dir, "badrl.service", "[Service]\nExecStart=/bin/sleep 100\nExecReload=/bin/false\n")
+    assert run("reload", "rl.service").returncode == 0, "reload of an inactive unit is skipped"
+    assert not marker.exists()
+    assert run("start", "rl.service", "badrl.service").returncode == 0
+    r = run("reload", "rl.service")
+    assert r.returncode == 0, r.stderr
+    pid = run("-p", "MainPID", "show", "rl.service").stdout.strip().split("=")[1]
+    assert marker.read_text() == f"{pid}\n"
+    r = run("reload", "badrl.service")
+    assert r.returncode == 1 and "Job for badrl.service failed" in r.stderr, r.stderr
+    assert "Reload failed with result 'exit-code'." in r.stdout
+    assert run("is-active", "badrl.service").stdout == "active\n", "a failed reload keeps the service"

@@ -190,6 +190,40 @@ TEST(dependency_timeout_reload_and_free) {
         manager_free(m);
 }
 
+TEST(reload_runs_exec_reload) {
+        Manager *m = job_manager();
+        write_unit("rl.service", "[Service]\nExecStart=/bin/sleep 100\nExecReload=/bin/kill -HUP $MAINPID\n");
+        Unit *u = load(m, "rl.service");
+        Job *j = NULL;
+
+        /* Nothing to reload while inactive. */
+        ASSERT_OK(job_enqueue(u, JOB_RELOAD, JOB_REPLACE, &j));
+        run_loop(m);
+        ASSERT_STREQ(last_job_result(u), "skipped");
+
+        ASSERT_OK(unit_start(u));
+        pid_t main_pid = fake_last_spawn()->pid;
+        ASSERT_OK(job_enqueue(u, JOB_RELOAD, JOB_REPLACE, &j));
+        ASSERT_EQ(unit_active_state(u), UNIT_RELOADING);
+        ASSERT_STREQ(unit_sub_state(u), "reload");
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/kill");
+        run_loop(m);
+        ASSERT_TRUE(u->job == j);
+        unit_process_exited(u, fake_last_spawn()->pid, CLD_EXITED, 0);
+        run_loop(m);
+        ASSERT_STREQ(last_job_result(u), "done");
+        ASSERT_EQ(unit_active_state(u), UNIT_ACTIVE);
+
+        /* A failed reload fails the job; the service keeps running. */
+        ASSERT_OK(job_enqueue(u, JOB_RELOAD, JOB_REPLACE, &j));
+        unit_process_exited(u, fake_last_spawn()->pid, CLD_EXITED, 1);
+        run_loop(m);
+        ASSERT_STREQ(last_job_result(u), "failed");
+        ASSERT_EQ(unit_active_state(u), UNIT_ACTIVE);
+        ASSERT_EQ(SERVICE(u)->main_process.pid, main_pid);
+        manager_free(m);
+}
+
 /* The result lines are debug lines: keep them. */
 __attribute__((constructor)) static void keep_debug_lines(void) {
         log_set_max_level(LOG_DEBUG);
