@@ -51,12 +51,14 @@ def ns_porterd(tmp_path, unit_dir):
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait(10)
         log.close()
+    text = (tmp_path / "porterd.log").read_text(errors="replace")
+    assert [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l] == [], text
 
 
 def test_socket_waits_for_the_mount_of_its_directory(ns_porterd, unit_dir):
     run, mount, mnt, data, log = ns_porterd
     path = mnt / "s.sock"
-    write_unit(unit_dir, "w.socket", f"[Socket]\nListenStream={path}\n")
+    write_unit(unit_dir, "w.socket", f"[Socket]\nListenStream={path}\nListenFIFO={data}/f.fifo\n")
     write_unit(unit_dir, "w.service", "[Service]\nExecStart=/bin/true\n")
     assert run("--no-block", "start", "w.socket").returncode == 0
     r = run("status", "w.socket")
@@ -67,6 +69,10 @@ def test_socket_waits_for_the_mount_of_its_directory(ns_porterd, unit_dir):
     assert not path.exists()
 
     mount(mnt)
+    # Then the FIFO's directory is the one missing.
+    wait_for(lambda: f"Waiting for mount {data}." in run("status", "w.socket").stdout, what="waiting for data")
+    assert run("is-active", "w.socket").returncode == 3
+    mount(data)
     wait_for(lambda: run("is-active", "w.socket").returncode == 0, what="socket listening after the mount")
     r = run("status", "w.socket")
     assert "Waiting for mount" not in r.stdout.split("\n\n")[0], r.stdout
