@@ -284,6 +284,10 @@ static void exec_setup_context(Manager *m, const ExecContext *ec, const char *ho
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (ec->rlimit[i])
                         p->rlimits[n++] = (SpawnRlimit) { .resource = i, .limit = *ec->rlimit[i] };
+                else if (i == RLIMIT_NOFILE && m->service_nofile.rlim_max > 0)
+                        /* porterd raised its own; services keep the limit
+                         * porterd was given (select() users need <= 1024). */
+                        p->rlimits[n++] = (SpawnRlimit) { .resource = i, .limit = m->service_nofile };
         p->context.rlimits = p->rlimits;
         p->context.n_rlimits = n;
 

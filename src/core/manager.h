@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <systemd/sd-event.h>
 
 #include "manager-ops.h"
@@ -46,6 +47,10 @@ struct Manager {
          * full; a linear search of 20,000 ids per load made start-up
          * quadratic (docs/PERFORMANCE.md, "Scale"). */
         struct { Unit **slots; size_t size, n; } unit_index;
+        /* RLIMIT_NOFILE services get when they set no LimitNOFILE=:
+         * porterd's own limit before it raised its soft limit to hold
+         * thousands of listeners (rlim_max == 0: leave theirs alone). */
+        struct rlimit service_nofile;
         Unit *units;                    /* in load order */
         Unit *units_tail;
         unsigned n_units;

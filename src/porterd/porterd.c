@@ -2,9 +2,11 @@
 /* porterd: the socket-activation manager.  A thin main() over src/core:
  * parse the command line, build the Manager, start the enabled socket units
  * and run the event loop until SIGTERM/SIGINT. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log-journal.h"
@@ -118,6 +120,25 @@ static int parse_argv(int argc, char *argv[], Options *o) {
         return 1;
 }
 
+/* As systemd does for itself: the soft fd limit up to the hard one, since
+ * every socket unit holds at least one fd (10,000 units need 10,000 fds, far
+ * above the usual soft limit of 1024).  Services get the original limit
+ * back (Manager.service_nofile).  Failure is not fatal: porterd then runs
+ * out of fds later, per unit, with an error each. */
+static void raise_nofile_limit(Manager *m) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return;
+        m->service_nofile = rl;
+        if (rl.rlim_cur == rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_debug_errno(errno, "Failed to raise the fd limit to %llu: %m",
+                                (unsigned long long) rl.rlim_max);
+}
+
 static int run(int argc, char *argv[]) {
         _cleanup_manager_free_ Manager *m = NULL;
         Options o = {};
@@ -137,6 +158,7 @@ static int run(int argc, char *argv[]) {
         /* First, before anything else opens an fd: what an outer activator
          * (porter-activate, systemd) passed us. */
         (void) manager_collect_inherited_fds(m);
+        raise_nofile_limit(m);
         r = manager_init_lookup(m, o.unit_path);
         /* The control socket first: it refuses to start a second porterd
          * on the same runtime directory before anything else is touched. */
