@@ -403,6 +403,17 @@ static int property_unit_string(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "s", strempty(v));
 }
 
+static int property_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Unit *u = userdata;
+        usec_t t = streq(property, "ActiveEnterTimestamp") ? u->active_enter_timestamp :
+                   streq(property, "ActiveExitTimestamp") ? u->active_exit_timestamp :
+                   streq(property, "InactiveEnterTimestamp") ? u->inactive_enter_timestamp :
+                   streq(property, "InactiveExitTimestamp") ? u->inactive_exit_timestamp :
+                   u->state_change_timestamp;
+        return sd_bus_message_append(reply, "t", (uint64_t) t);
+}
+
 static int property_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         SocketUnit *s = SOCKET((Unit *) userdata);
@@ -512,6 +523,11 @@ static const sd_bus_vtable unit_vtable[] = {
         SD_BUS_PROPERTY("SubState", "s", property_unit_string, 0, 0),
         SD_BUS_PROPERTY("FragmentPath", "s", property_unit_string, 0, 0),
         SD_BUS_PROPERTY("Triggers", "as", property_triggers, 0, 0),
+        SD_BUS_PROPERTY("StateChangeTimestamp", "t", property_timestamp, 0, 0),
+        SD_BUS_PROPERTY("ActiveEnterTimestamp", "t", property_timestamp, 0, 0),
+        SD_BUS_PROPERTY("ActiveExitTimestamp", "t", property_timestamp, 0, 0),
+        SD_BUS_PROPERTY("InactiveEnterTimestamp", "t", property_timestamp, 0, 0),
+        SD_BUS_PROPERTY("InactiveExitTimestamp", "t", property_timestamp, 0, 0),
         SD_BUS_VTABLE_END
 };
 

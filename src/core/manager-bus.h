@@ -16,7 +16,10 @@
  *       KillUnit(ssi)
  *   /org/freedesktop/systemd1/unit/<escaped name>
  *       org.freedesktop.systemd1.Unit      Id, Description, LoadState,
- *                                          ActiveState, SubState, Triggers
+ *                                          ActiveState, SubState, Triggers,
+ *                                          StateChangeTimestamp and
+ *                                          {Active,Inactive}{Enter,Exit}Timestamp
+ *                                          (usec, CLOCK_REALTIME, 0 = never)
  *       org.freedesktop.systemd1.Socket    Result, NAccepted, NConnections,
  *                                          NRefused, Listen a(ss)
  *       org.freedesktop.systemd1.Service   Result, MainPID, StatusText,

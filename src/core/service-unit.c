@@ -170,8 +170,8 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
         if (old != state)
                 log_unit_debug(&s->meta, "Changed %s -> %s", service_state_to_string(old),
                                service_state_to_string(state));
-        /* A pending job (job.h) takes its verdict from the new state. */
-        job_unit_changed(&s->meta);
+        /* Timestamps, and a pending job (job.h) takes its verdict from the new state. */
+        unit_notify_state(&s->meta);
         if (old != state && !s->meta.in_gc)
                 unit_notify_triggering(&s->meta);
         if (UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(state))) {

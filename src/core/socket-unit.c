@@ -204,8 +204,8 @@ static void socket_set_state(SocketUnit *s, SocketState state) {
         if (old != state)
                 log_unit_debug(&s->meta, "Changed %s -> %s", socket_state_to_string(old),
                                socket_state_to_string(state));
-        /* A pending job (job.h) takes its verdict from the new state. */
-        job_unit_changed(&s->meta);
+        /* Timestamps, and a pending job (job.h) takes its verdict from the new state. */
+        unit_notify_state(&s->meta);
         if (UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(state))) {
                 if (!UNIT_IS_INACTIVE_OR_FAILED(socket_state_to_active_state(old)) && !s->meta.in_gc)
                         unit_propagate_stop(&s->meta);

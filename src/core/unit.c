@@ -54,6 +54,7 @@ int unit_new(Manager *m, const UnitVTable *vtable, const char *id, UnitConfig *c
         u->type = vtable == &socket_vtable ? UNIT_SOCKET : UNIT_SERVICE;
         u->config = config;
         u->timer_deadline = USEC_INFINITY;
+        u->last_active_state = UNIT_INACTIVE;
         u->start_limit = (RateLimit) {
                 .interval = config ? config->start_limit_interval : 10 * USEC_PER_SEC,
                 .burst = config ? config->start_limit_burst : 5,
@@ -165,6 +166,29 @@ int unit_test_start_limit(Unit *u) {
         if (ratelimit_below(&u->start_limit, u->manager->ops->now(u->manager)))
                 return 0;
         return log_unit_warning_errno(u, -ECANCELED, "Start request repeated too quickly.");
+}
+
+static bool active_or_reloading(UnitActiveState s) {
+        return s == UNIT_ACTIVE || s == UNIT_RELOADING;
+}
+
+void unit_notify_state(Unit *u) {
+        UnitActiveState old = u->last_active_state, s = unit_active_state(u);
+
+        if (s != old) {
+                usec_t t = now(CLOCK_REALTIME);
+                u->state_change_timestamp = t;
+                if (active_or_reloading(s) && !active_or_reloading(old))
+                        u->active_enter_timestamp = t;
+                if (!active_or_reloading(s) && active_or_reloading(old))
+                        u->active_exit_timestamp = t;
+                if (UNIT_IS_INACTIVE_OR_FAILED(s) && !UNIT_IS_INACTIVE_OR_FAILED(old))
+                        u->inactive_enter_timestamp = t;
+                if (!UNIT_IS_INACTIVE_OR_FAILED(s) && UNIT_IS_INACTIVE_OR_FAILED(old))
+                        u->inactive_exit_timestamp = t;
+                u->last_active_state = s;
+        }
+        job_unit_changed(u);
 }
 
 void unit_notify_triggering(Unit *u) {

@@ -77,6 +77,13 @@ struct Unit {
         UnitOutput *outputs;            /* pipes of its processes' output (unit-output.h) */
         char *waiting_for_mount;        /* start pending until this is mounted (mount-wait.h) */
         bool reload_failed;             /* the last reload failed (the type code sets it) */
+        /* CLOCK_REALTIME of the changes of the active state, 0 = never
+         * (systemd's ActiveEnterTimestamp= and friends), kept by
+         * unit_notify_state(). */
+        UnitActiveState last_active_state;
+        usec_t state_change_timestamp;
+        usec_t active_enter_timestamp, active_exit_timestamp;
+        usec_t inactive_enter_timestamp, inactive_exit_timestamp;
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */
@@ -106,6 +113,11 @@ void unit_reset_failed(Unit *u);
 /* Count a start against StartLimitIntervalSec=/StartLimitBurst=.  Returns
  * 0, or -ECANCELED when the limit is hit (logged). */
 int unit_test_start_limit(Unit *u);
+
+/* The type code changed u's state: note the time the active state
+ * changed, and let u's pending job (job.h) look at the new state.  Called
+ * by the type code after every state change. */
+void unit_notify_state(Unit *u);
 
 /* Tell every unit that triggers u (sockets of a service) that u changed
  * state.  Called by the type code after each state change. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fd-util.h"
@@ -82,6 +83,34 @@ _noreturn_ static void pager_child(const char *pager) {
                 if (write(STDOUT_FILENO, buf, n) != n)
                         break;
         _exit(EXIT_SUCCESS);
+}
+
+const char *porterctl_format_timestamp(uint64_t usec, char *buf, size_t size) {
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+
+        if (usec == 0 || !localtime_r(&t, &tm) || strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                return "";
+        return buf;
+}
+
+const char *porterctl_format_relative(uint64_t usec, char *buf, size_t size) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        uint64_t d = now > usec ? (now - usec) / 1000000 : 0;
+
+        if (d < 60)
+                snprintf(buf, size, "%llus ago", (unsigned long long) d);
+        else if (d < 3600)
+                snprintf(buf, size, "%llumin %llus ago", (unsigned long long) d / 60, (unsigned long long) d % 60);
+        else if (d < 86400)
+                snprintf(buf, size, "%lluh %llumin ago", (unsigned long long) d / 3600,
+                         (unsigned long long) d % 3600 / 60);
+        else
+                snprintf(buf, size, "%llu day%s %lluh ago", (unsigned long long) d / 86400,
+                         d / 86400 == 1 ? "" : "s", (unsigned long long) d % 86400 / 3600);
+        return buf;
 }
 
 void porterctl_pager_open(const PorterctlArgs *args) {

@@ -15,6 +15,8 @@
  * for a key. */
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "porterctl.h"
 
@@ -29,6 +31,14 @@ const char *porterctl_state_glyph(const char *active);
  * without colours or for other states; porterctl_color_off() ends it. */
 const char *porterctl_state_color(const char *active);
 const char *porterctl_color_off(void);
+
+/* "Mon 2026-11-23 00:20:01 UTC" (local time) of usec since the epoch,
+ * as systemctl prints timestamps; "" for 0. */
+const char *porterctl_format_timestamp(uint64_t usec, char *buf, size_t size);
+
+/* "3s ago", "5min 2s ago", "2h 5min ago", "3 days 4h ago" of usec
+ * since the epoch, relative to now. */
+const char *porterctl_format_relative(uint64_t usec, char *buf, size_t size);
 
 /* Start the pager for the rest of standard output when args and the
  * terminal allow (see above).  Failures only mean no pager. */

@@ -38,6 +38,15 @@ static int print_value(sd_bus_message *m, const char *contents) {
                         printf("%u", u);
                 return r;
         }
+        if (streq(contents, "t")) {
+                /* Timestamps, as systemctl show prints them ("" for never). */
+                uint64_t t;
+                char buf[64];
+                r = sd_bus_message_read(m, "t", &t);
+                if (r >= 0)
+                        fputs(porterctl_format_timestamp(t, buf, sizeof buf), stdout);
+                return r;
+        }
         if (streq(contents, "as")) {
                 bool first = true;
                 r = sd_bus_message_enter_container(m, 'a', "s");
@@ -80,6 +89,13 @@ static int json_value(JsonWriter *j, sd_bus_message *m, const char *contents) {
                         json_uint(j, u);
                 return r;
         }
+        if (streq(contents, "t")) {
+                uint64_t t;
+                r = sd_bus_message_read(m, "t", &t);
+                if (r >= 0)
+                        json_uint(j, t);
+                return r;
+        }
         bool three = streq(contents, "a(sss)");
         json_begin_array(j);
         if (streq(contents, "as")) {
@@ -103,7 +119,7 @@ static int json_value(JsonWriter *j, sd_bus_message *m, const char *contents) {
 }
 
 static bool value_printable(const char *contents) {
-        return streq(contents, "s") || streq(contents, "u") || streq(contents, "as") ||
+        return streq(contents, "s") || streq(contents, "u") || streq(contents, "t") || streq(contents, "as") ||
                streq(contents, "a(ss)") || streq(contents, "a(sss)");
 }
 

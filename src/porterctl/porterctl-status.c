@@ -174,6 +174,32 @@ static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
         return streq(active, "active") || streq(active, "reloading") ? 0 : 3;
 }
 
+/* systemctl's Active: line: the state (coloured), the sub state unless
+ * it says the same, a result other than success, and since when. */
+static void print_active_line(sd_bus *bus, const char *id, const char *active, const char *sub,
+                              const char *result) {
+        const char *ts_prop = streq(active, "active") || streq(active, "reloading") ? "ActiveEnterTimestamp" :
+                              streq(active, "inactive") || streq(active, "failed") ? "InactiveEnterTimestamp" :
+                              streq(active, "activating") ? "InactiveExitTimestamp" : "ActiveExitTimestamp";
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        uint64_t ts = 0;
+        char when[64], ago[64];
+
+        printf("%12s %s%s", "Active:", porterctl_state_color(active), active);
+        if (!isempty(sub) && !streq(sub, active))
+                printf(" (%s)", sub);
+        printf("%s", porterctl_color_off());
+        if (!isempty(result) && !streq(result, "success"))
+                printf(" (Result: %s)", result);
+        if (path)
+                (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, PORTER_BUS_UNIT_IFACE,
+                                                   ts_prop, NULL, 't', &ts);
+        if (ts > 0)
+                printf(" since %s; %s", porterctl_format_timestamp(ts, when, sizeof when),
+                       porterctl_format_relative(ts, ago, sizeof ago));
+        putchar('\n');
+}
+
 /* Returns the exit status for this unit: 0 active, 3 not active, 4 unknown. */
 static int status_one(sd_bus *bus, const char *name, bool first) {
         _cleanup_free_ char *id = NULL, *desc = NULL, *load = NULL, *active = NULL, *sub = NULL,
@@ -206,10 +232,7 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
                porterctl_color_off(), id, strempty(desc));
         printf("%12s %s%s%s%s\n", "Loaded:", strempty(load), fragment && *fragment ? " (" : "",
                strempty(fragment), fragment && *fragment ? ")" : "");
-        printf("%12s %s%s (%s)%s%s%s%s\n", "Active:", porterctl_state_color(active), active, strempty(sub),
-               porterctl_color_off(),
-               streq(active, "failed") ? " (Result: " : "", streq(active, "failed") ? strempty(result) : "",
-               streq(active, "failed") ? ")" : "");
+        print_active_line(bus, id, active, sub, result);
         _cleanup_free_ char *mount = NULL;
         if (porterctl_unit_string(bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", &mount) >= 0 &&
             !isempty(mount))

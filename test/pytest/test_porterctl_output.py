@@ -143,3 +143,21 @@ def test_json_status_and_show(setup):
     assert props["Triggers"] == ["web.service"]
     r = run("--json", "-p", "ActiveState", "show", "web.socket")
     assert json.loads(r.stdout) == [{"ActiveState": "active"}]
+
+
+def test_active_line_since_and_timestamps(setup):
+    import re
+    run, run_tty, port, d = setup
+    r = run("status", "web.socket")
+    assert re.search(r"Active: active \(listening\) since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+; \d+s ago\n",
+                     r.stdout), r.stdout
+    assert run("start", "broken.service").returncode == 1
+    r = run("status", "broken.service")
+    assert re.search(r"Active: failed \(Result: exit-code\) since .*; \d+s ago\n", r.stdout), r.stdout
+    # Never started: no "since".
+    assert "Active: inactive (dead)\n" in run("status", "web.service").stdout
+    r = run("-p", "ActiveEnterTimestamp", "-p", "InactiveExitTimestamp", "show", "web.socket")
+    assert re.fullmatch(r"ActiveEnterTimestamp=\w{3} \d{4}-.*\nInactiveExitTimestamp=\w{3} \d{4}-.*\n", r.stdout), \
+        r.stdout
+    (props,) = json.loads(run("--json", "-p", "ActiveEnterTimestamp", "show", "web.socket").stdout)
+    assert props["ActiveEnterTimestamp"] > 1_600_000_000_000_000
