@@ -249,3 +249,69 @@ int verb_list_sockets(int argc, char *argv[], void *userdata) {
         sd_bus_flush_close_unref(bus);
         return 0;
 }
+
+/* list-jobs: the pending jobs, as systemctl list-jobs prints them (JOB,
+ * UNIT, TYPE, STATE; "No jobs running." when there are none), or with -o
+ * json an array of {"id", "unit", "type", "state"}. */
+int verb_list_jobs(int argc, char *argv[], void *userdata) {
+        const PorterctlArgs *args = userdata;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        sd_bus *bus = NULL;
+        const char *unit, *type, *state, *jpath, *upath;
+        uint32_t id;
+        size_t n = 0;
+        int wu = 4, r;
+
+        if (porterctl_connect(args, &bus) < 0)
+                return 1;
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                               "ListJobs", &e, &reply, NULL);
+        if (r < 0) {
+                log_error("Failed to list jobs: %s", e.message ?: strerror(-r));
+                sd_bus_error_free(&e);
+                sd_bus_flush_close_unref(bus);
+                return 1;
+        }
+        /* Two passes over the reply: widths, then rows. */
+        r = sd_bus_message_enter_container(reply, 'a', "(usssoo)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(usssoo)", &id, &unit, &type, &state, &jpath, &upath)) > 0) {
+                wu = MAX(wu, (int) strlen(unit));
+                n++;
+        }
+        if (r >= 0)
+                r = sd_bus_message_rewind(reply, true);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(usssoo)");
+        porterctl_pager_open(args);
+        bool json = args->output == OUTPUT_JSON;
+        JsonWriter j;
+        if (json) {
+                json_writer_init(&j, stdout);
+                json_begin_array(&j);
+        } else if (n == 0 && !args->no_legend)
+                printf("No jobs running.\n");
+        else if (!args->no_legend)
+                printf("%-4s %-*s %-7s %s\n", "JOB", wu, "UNIT", "TYPE", "STATE");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(usssoo)", &id, &unit, &type, &state, &jpath, &upath)) > 0) {
+                if (json) {
+                        json_begin_object(&j);
+                        json_key(&j, "id"), json_uint(&j, id);
+                        json_key(&j, "unit"), json_string(&j, unit);
+                        json_key(&j, "type"), json_string(&j, type);
+                        json_key(&j, "state"), json_string(&j, state);
+                        json_end_object(&j);
+                } else
+                        printf("%-4u %-*s %-7s %s\n", id, wu, unit, type, state);
+        }
+        if (json) {
+                json_end_array(&j);
+                if (json_writer_finish(&j) < 0)
+                        r = -EIO;
+                putchar('\n');
+        } else if (n > 0 && !args->no_legend)
+                printf("\n%zu jobs listed.\n", n);
+        sd_bus_message_unref(reply);
+        sd_bus_flush_close_unref(bus);
+        return r < 0 ? 1 : 0;
+}

@@ -24,6 +24,7 @@ int verb_show(int argc, char *argv[], void *userdata);        /* porterctl-show.
 int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
 int verb_list_units(int argc, char *argv[], void *userdata);  /* porterctl-list.c */
 int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.c */
+int verb_list_jobs(int argc, char *argv[], void *userdata);   /* porterctl-list.c */
 
 #define PORTERCTL_VERB_ROWS \
         { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
@@ -39,6 +40,7 @@ int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.
         { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \
         { "list-units",   1, 1,        verb_list_units,   "List the units porterd has loaded" }, \
         { "list-sockets", 1, 1,        verb_list_sockets, "List listening sockets and what they activate" }, \
+        { "list-jobs",    1, 1,        verb_list_jobs,    "List the pending jobs" }, \
         { "verify",   2, VERB_ANY, verb_verify,   "Check unit files as porterd would load them" }, \
         { "escape",   1, VERB_ANY, verb_escape,   "Escape strings for unit names, as systemd-escape" }, \
         { "unescape", 1, VERB_ANY, verb_unescape, "Unescape strings of unit names, as systemd-escape -u" },

@@ -173,3 +173,19 @@ def test_reload_runs_exec_reload(setup, unit_dir, tmp_path):
     assert r.returncode == 1 and "Job for badrl.service failed" in r.stderr, r.stderr
     assert "Reload failed with result 'exit-code'." in r.stdout
     assert run("is-active", "badrl.service").stdout == "active\n", "a failed reload keeps the service"
+
+
+def test_list_jobs(setup):
+    import json
+    run, spawn, d = setup
+    r = run("list-jobs")
+    assert (r.returncode, r.stdout) == (0, "No jobs running.\n")
+    assert run("--no-block", "start", "slow.service").returncode == 0
+    r = run("list-jobs")
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["JOB", "UNIT", "TYPE", "STATE"]
+    assert lines[1].split()[1:] == ["slow.service", "start", "running"], r.stdout
+    assert lines[-1] == "1 jobs listed."
+    (job,) = json.loads(run("-o", "json", "list-jobs").stdout)
+    assert job["unit"] == "slow.service" and job["type"] == "start" and job["id"] == int(lines[1].split()[0])
+    wait_for(lambda: run("list-jobs").stdout == "No jobs running.\n", what="job done")
