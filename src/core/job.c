@@ -252,6 +252,11 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
         u->job = j;
         u->manager->n_jobs++;
         manager_bus_send_job_new(u->manager, j->id, u->id);
+        if (u->config && u->config->job_timeout != USEC_INFINITY && u->config->job_timeout > 0) {
+                r = job_set_timeout(j, u->config->job_timeout);
+                if (r < 0)
+                        log_unit_warning_errno(u, r, "Failed to arm JobTimeoutSec=, ignoring: %m");
+        }
 
         /* Even a job that is over at once finishes from the deferred
          * check: the caller replies with its path first. */

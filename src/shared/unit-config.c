@@ -377,6 +377,7 @@ int unit_config_new(const char *id, UnitConfig **ret) {
                 .default_dependencies = true,
                 .start_limit_interval = 10 * USEC_PER_SEC,
                 .start_limit_burst = 5,
+                .job_timeout = USEC_INFINITY,
                 .start_limit_action = EMERGENCY_ACTION_NONE,
         };
         u->id = strdup(id);

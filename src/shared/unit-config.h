@@ -416,6 +416,7 @@ typedef struct UnitConfig {
         bool allow_isolate;
         usec_t start_limit_interval;    /* default 10 s */
         unsigned start_limit_burst;     /* default 5 */
+        usec_t job_timeout;             /* JobTimeoutSec=, default (and 0) infinity: job.h */
         EmergencyAction start_limit_action;
         EmergencyAction failure_action;
         EmergencyAction success_action;

@@ -189,3 +189,15 @@ def test_list_jobs(setup):
     (job,) = json.loads(run("-o", "json", "list-jobs").stdout)
     assert job["unit"] == "slow.service" and job["type"] == "start" and job["id"] == int(lines[1].split()[0])
     wait_for(lambda: run("list-jobs").stdout == "No jobs running.\n", what="job done")
+
+
+def test_job_timeout_sec(setup, unit_dir):
+    run, spawn, d = setup
+    write_unit(unit_dir, "jt.service",
+               "[Unit]\nJobTimeoutSec=300ms\n[Service]\nType=oneshot\nExecStart=/bin/sleep 2\n")
+    r = run("start", "jt.service")
+    assert r.returncode == 1
+    assert "Job for jt.service timed out." in r.stderr, r.stderr
+    # The job is gone; the unit itself goes on starting, as in systemd.
+    assert run("list-jobs").stdout == "No jobs running.\n"
+    assert run("is-active", "jt.service").stdout == "activating\n"
