@@ -16,6 +16,7 @@ static const char * const job_type_table[_JOB_TYPE_MAX] = {
         [JOB_STOP] = "stop",
         [JOB_RESTART] = "restart",
         [JOB_RELOAD] = "reload",
+        [JOB_TRY_RESTART] = "try-restart",
 };
 
 static const char * const job_mode_table[_JOB_MODE_MAX] = {
@@ -231,8 +232,19 @@ static int job_new(Unit *u, JobType t, Job **ret) {
 }
 
 int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
+        bool nop = false;
         Job *j;
         int r;
+
+        if (t == JOB_TRY_RESTART) {
+                t = JOB_RESTART;
+                nop = UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
+                if (nop && u->job) {
+                        /* Nothing to do that the pending job does not do. */
+                        *ret = u->job;
+                        return 0;
+                }
+        }
 
         if (t == JOB_RELOAD && (!u->vtable->reload || (u->vtable->can_reload && !u->vtable->can_reload(u))))
                 return -EOPNOTSUPP;
@@ -260,7 +272,9 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
 
         /* Even a job that is over at once finishes from the deferred
          * check: the caller replies with its path first. */
-        if (t == JOB_RELOAD) {
+        if (nop)
+                j->deferred_result = JOB_DONE;
+        else if (t == JOB_RELOAD) {
                 if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
                         j->deferred_result = JOB_SKIPPED; /* nothing to reload */
                 else if (u->vtable->reload(u) < 0)

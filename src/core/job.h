@@ -26,6 +26,8 @@
  *            failed -> dependency; an Assert*= failed -> assert
  *   stop     inactive or failed -> done
  *   restart  a stop phase as above, then a start phase
+ *   try-restart  a restart if the unit is active or activating; else
+ *            done at once without touching the unit (systemd's JOB_NOP)
  *   reload   only for units that can reload: an inactive unit -> skipped
  *   any      JobTimeoutSec= passed (job_set_timeout) -> timeout; replaced
  *            or its unit freed -> canceled */
@@ -45,6 +47,7 @@ typedef enum JobType {
         JOB_STOP,
         JOB_RESTART,
         JOB_RELOAD,
+        JOB_TRY_RESTART,        /* only asked for: becomes JOB_RESTART, or nothing */
         _JOB_TYPE_MAX,
         _JOB_TYPE_INVALID = -EINVAL,
 } JobType;
@@ -81,7 +84,7 @@ typedef struct Job {
         sd_event_source *timer_source;  /* JobTimeoutSec= */
 } Job;
 
-/* "start", "stop", "restart", "reload". */
+/* "start", "stop", "restart", "reload", "try-restart". */
 const char *job_type_to_string(JobType t) _const_;
 JobType job_type_from_string(const char *s) _pure_;
 /* "fail", "replace".  from_string also takes "replace-irreversibly" (as

@@ -157,6 +157,10 @@ static int method_restart_unit(sd_bus_message *msg, void *userdata, sd_bus_error
         return method_unit_job(msg, userdata, error, JOB_RESTART);
 }
 
+static int method_try_restart_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_unit_job(msg, userdata, error, JOB_TRY_RESTART);
+}
+
 static int method_reload_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         return method_unit_job(msg, userdata, error, JOB_RELOAD);
 }
@@ -335,6 +339,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("StopUnit", "ss", "o", method_stop_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("RestartUnit", "ss", "o", method_restart_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ReloadUnit", "ss", "o", method_reload_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("TryRestartUnit", "ss", "o", method_try_restart_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Subscribe", "", "", method_subscribe, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Unsubscribe", "", "", method_unsubscribe, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetJob", "u", "o", method_get_job, SD_BUS_VTABLE_UNPRIVILEGED),

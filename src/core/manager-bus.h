@@ -8,7 +8,8 @@
  *
  *   /org/freedesktop/systemd1  org.freedesktop.systemd1.Manager
  *       StartUnit(ss) -> o, StopUnit(ss) -> o, RestartUnit(ss) -> o,
- *       ReloadUnit(ss) -> o (each returns the job's path: job.h),
+ *       ReloadUnit(ss) -> o, TryRestartUnit(ss) -> o (each returns the
+ *       job's path: job.h),
  *       Subscribe(), Unsubscribe(), GetJob(u) -> o, ListJobs(),
  *       signals JobNew(uos) and JobRemoved(uoss) to subscribers,
  *       ResetFailedUnit(s),

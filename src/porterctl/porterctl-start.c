@@ -116,13 +116,21 @@ static int report_job(sd_bus *bus, const PorterctlArgs *args, const char *id, co
         return 1;
 }
 
-typedef enum Action { ACTION_START, ACTION_STOP, ACTION_RESTART, ACTION_RELOAD, _ACTION_MAX } Action;
+typedef enum Action {
+        ACTION_START,
+        ACTION_STOP,
+        ACTION_RESTART,
+        ACTION_RELOAD,
+        ACTION_TRY_RESTART,
+        _ACTION_MAX,
+} Action;
 
 static const char * const action_method[_ACTION_MAX] = {
         [ACTION_START] = "StartUnit",
         [ACTION_STOP] = "StopUnit",
         [ACTION_RESTART] = "RestartUnit",
         [ACTION_RELOAD] = "ReloadUnit",
+        [ACTION_TRY_RESTART] = "TryRestartUnit",
 };
 
 static const char * const action_verb[_ACTION_MAX] = {
@@ -130,9 +138,12 @@ static const char * const action_verb[_ACTION_MAX] = {
         [ACTION_STOP] = "stop",
         [ACTION_RESTART] = "restart",
         [ACTION_RELOAD] = "reload",
+        [ACTION_TRY_RESTART] = "try-restart",
 };
 
-static int job_one(sd_bus *bus, JobWaiter *w, const PorterctlArgs *args, const char *name, Action action) {
+/* Queue the job for name; on success *ret_id and *ret_job (heap) are set
+ * and 0 returned, else the exit status (logged). */
+static int job_enqueue_one(sd_bus *bus, const char *name, Action action, char **ret_id, char **ret_job) {
         _cleanup_free_ char *id = NULL, *job_path = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
@@ -156,13 +167,9 @@ static int job_one(sd_bus *bus, JobWaiter *w, const PorterctlArgs *args, const c
         sd_bus_message_unref(reply);
         if (r < 0 || !job_path)
                 return log_error_errno(r < 0 ? r : -ENOMEM, "Bad reply to %s: %m", action_method[action]), 1;
-        if (args->no_block)
-                return 0;
-
-        const char *result = wait_for_job(bus, w, job_path);
-        if (!result)
-                return 1;
-        return report_job(bus, args, id, result);
+        *ret_id = TAKE_PTR(id);
+        *ret_job = TAKE_PTR(job_path);
+        return 0;
 }
 
 static int run_jobs(int argc, char *argv[], void *userdata, Action action) {
@@ -186,8 +193,22 @@ static int run_jobs(int argc, char *argv[], void *userdata, Action action) {
                         return 1;
                 }
         }
+        /* Queue every job first, then wait for them all, as systemctl does:
+         * the units start side by side. */
+        _cleanup_strv_free_ char **queued = NULL; /* pairs: unit, job path */
         for (int i = 1; i < argc; i++) {
-                r = job_one(bus, &w, args, argv[i], action);
+                char *id = NULL, *job = NULL;
+                r = job_enqueue_one(bus, argv[i], action, &id, &job);
+                if (r > ret)
+                        ret = r;
+                if (r == 0 && (strv_consume(&queued, id) < 0 || strv_consume(&queued, job) < 0)) {
+                        ret = MAX(ret, 1);
+                        break;
+                }
+        }
+        for (size_t i = 0; !args->no_block && queued && queued[i] && queued[i + 1]; i += 2) {
+                const char *result = wait_for_job(bus, &w, queued[i + 1]);
+                r = result ? report_job(bus, args, queued[i], result) : 1;
                 if (r > ret)
                         ret = r;
         }
@@ -210,6 +231,10 @@ int verb_restart(int argc, char *argv[], void *userdata) {
 
 int verb_reload(int argc, char *argv[], void *userdata) {
         return run_jobs(argc, argv, userdata, ACTION_RELOAD);
+}
+
+int verb_try_restart(int argc, char *argv[], void *userdata) {
+        return run_jobs(argc, argv, userdata, ACTION_TRY_RESTART);
 }
 
 /* reset-failed UNIT...: forget failed states and start-limit counters. */

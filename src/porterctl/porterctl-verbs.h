@@ -15,6 +15,7 @@ int verb_start(int argc, char *argv[], void *userdata);       /* porterctl-start
 int verb_stop(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_restart(int argc, char *argv[], void *userdata);     /* porterctl-start.c */
 int verb_reload(int argc, char *argv[], void *userdata);      /* porterctl-start.c */
+int verb_try_restart(int argc, char *argv[], void *userdata); /* porterctl-start.c */
 int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_kill(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
@@ -30,6 +31,7 @@ int verb_list_jobs(int argc, char *argv[], void *userdata);   /* porterctl-list.
         { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
         { "stop",         2, VERB_ANY, verb_stop,         "Stop (deactivate) one or more units" }, \
         { "restart",      2, VERB_ANY, verb_restart,      "Stop and start one or more units" }, \
+        { "try-restart",  2, VERB_ANY, verb_try_restart,  "Restart one or more units if they are running" }, \
         { "reload",       2, VERB_ANY, verb_reload,       "Reload one or more units (ExecReload=)" }, \
         { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
         { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \

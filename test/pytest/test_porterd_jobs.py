@@ -201,3 +201,25 @@ def test_job_timeout_sec(setup, unit_dir):
     # The job is gone; the unit itself goes on starting, as in systemd.
     assert run("list-jobs").stdout == "No jobs running.\n"
     assert run("is-active", "jt.service").stdout == "activating\n"
+
+
+def test_try_restart_and_parallel_start(setup, unit_dir):
+    run, spawn, d = setup
+    # try-restart leaves a stopped unit alone.
+    r = run("try-restart", "long.service")
+    assert r.returncode == 0, r.stderr
+    assert run("is-active", "long.service").stdout == "inactive\n"
+    assert run("start", "long.service").returncode == 0
+    pid1 = run("-p", "MainPID", "show", "long.service").stdout
+    assert run("try-restart", "long.service").returncode == 0
+    pid2 = run("-p", "MainPID", "show", "long.service").stdout
+    assert pid1 != pid2 and run("is-active", "long.service").stdout == "active\n"
+
+    # Jobs of one call run side by side: two 1 s oneshots take about 1 s.
+    write_unit(unit_dir, "slow2.service", "[Service]\nType=oneshot\nExecStart=/bin/sleep 1\n")
+    import time
+    t = time.monotonic()
+    r = run("start", "slow.service", "slow2.service", "broken.service")
+    took = time.monotonic() - t
+    assert r.returncode == 1 and "Job for broken.service failed" in r.stderr
+    assert 0.9 <= took < 1.8, took
