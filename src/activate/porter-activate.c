@@ -83,16 +83,18 @@ typedef struct Activator {
         char **fdnames;         /* --fdname, split on ':' */
         unsigned max_connections; /* 0 = unlimited */
         bool max_connections_set;
-        char *unit_arg;         /* --unit */
+        char **unit_args;       /* --unit, in order */
         char **argv;            /* the program and its arguments */
         char *exe;              /* argv[0] resolved in $PATH */
 
         /* fds: the inherited ones first (3..3+n_inherited-1), then the
-         * unit's ports (n_unit_ports), then the -l sockets */
+         * units' ports (n_unit_ports, unit by unit), then the -l sockets */
         int *fds;
         char **names;           /* inherited names, one per inherited fd, or NULL */
         size_t n_fds, n_inherited, n_unit_ports;
-        UnitConfig *unit;       /* --unit, loaded; owns its ports */
+        UnitConfig **units;     /* --unit, loaded; each owns its ports */
+        size_t n_units;
+        const UnitConfig **port_unit; /* the unit of each of the n_unit_ports */
         SocketPort *ports;      /* our -l sockets; ports[i].fd is fds[n_inherited+i] */
         size_t n_ports;
 
@@ -100,11 +102,14 @@ typedef struct Activator {
 } Activator;
 
 static void activator_done(Activator *a) {
-        unit_config_free(a->unit);
+        for (size_t i = 0; i < a->n_units; i++)
+                unit_config_free(a->units[i]);
+        free(a->units);
+        free(a->port_unit);
         strv_free(a->listen);
         strv_free(a->setenv);
         strv_free(a->fdnames);
-        free(a->unit_arg);
+        strv_free(a->unit_args);
         free(a->exe);
         for (size_t i = 0; i < a->n_ports; i++)
                 socket_port_done(&a->ports[i]);
@@ -134,6 +139,7 @@ static void help(void) {
                "     --fdname=NAME[:NAME...] Names for LISTEN_FDNAMES\n"
                "     --now                   Start COMMAND at once, without waiting for traffic\n"
                "     --unit=FILE.socket      Also listen as the socket unit FILE.socket says\n"
+               "                             (repeatable)\n"
                "  -v --verbose               Log every connection and child\n\n"
                "File descriptors received through sd_listen_fds() are passed on first.\n"
                "See porter-activate(1).\n",
@@ -278,14 +284,9 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                         break;
                 }
                 case ARG_UNIT:
-                        /* One unit only: a second --unit used to replace the
-                         * first without a word, and the service then missed
-                         * the first unit's sockets. */
-                        if (a->unit_arg)
-                                return log_error_errno(-EINVAL, "--unit may be given only once "
-                                                       "(got '%s' and '%s').", a->unit_arg, optarg);
-                        a->unit_arg = strdup(optarg);
-                        if (!a->unit_arg)
+                        /* Repeatable, as a service's Sockets= may name several
+                         * socket units (each with its FileDescriptorName=). */
+                        if (strv_extend(&a->unit_args, optarg) < 0)
                                 return log_oom();
                         break;
                 case 'v':
@@ -306,7 +307,7 @@ static int parse_argv(Activator *a, int argc, char *argv[]) {
                                        "The --datagram and --accept options may not be combined.");
         if (a->now && a->accept)
                 return log_error_errno(-EINVAL, "--now may not be combined with --accept.");
-        if (a->max_connections > 0 && !a->accept && !a->unit_arg)
+        if (a->max_connections > 0 && !a->accept && !a->unit_args)
                 return log_error_errno(-EINVAL, "--max-connections needs --accept.");
         if (a->protocol > 0 && socket_protocol_for_type(a->protocol, a->socket_type) == 0)
                 return log_error_errno(-EINVAL, "--protocol=%s does not work with %s sockets.",
@@ -443,16 +444,40 @@ static void log_diagnostics(const Diagnostics *d) {
         }
 }
 
-/* Load --unit as porterd would (fragment, drop-ins, load-time checks);
+/* Load one --unit as porterd would (fragment, drop-ins, load-time checks);
  * a unit that does not load is a usage error. */
-static int load_unit(Activator *a) {
+static int load_unit(const LookupPaths *lp, const SpecifierContext *ctx, const char *arg,
+                     UnitConfig **ret) {
         _cleanup_(diagnostics_done) Diagnostics diags = {};
+        _cleanup_unit_config_free_ UnitConfig *u = NULL;
+        int r;
+
+        r = unit_load(lp, arg, ctx, &u, &diags);
+        log_diagnostics(&diags);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load '%s': %m", arg);
+        if (u->load_state != UNIT_LOADED)
+                return log_error_errno(u->load_error ?: -EINVAL, "Unit '%s' did not load (%s).",
+                                       u->id, unit_load_state_to_string(u->load_state));
+        if (!u->socket)
+                return log_error_errno(-EINVAL, "'%s' is not a socket unit.", u->id);
+        if (u->socket->n_ports == 0)
+                return log_error_errno(-EINVAL, "Unit '%s' has no Listen*= setting.", u->id);
+        *ret = TAKE_PTR(u);
+        return 0;
+}
+
+/* Load every --unit.  They must agree on Accept=: one activator either
+ * starts the program once or once per connection.  MaxConnections= comes
+ * from the first unit unless --max-connections is given. */
+static int load_units(Activator *a) {
         _cleanup_(lookup_paths_done) LookupPaths lp = {};
         _cleanup_(specifier_context_done) SpecifierContext ctx = {};
+        size_t n = strv_length(a->unit_args);
         bool user = geteuid() != 0;
         int r;
 
-        if (!a->unit_arg)
+        if (n == 0)
                 return 0;
         r = lookup_paths_init(&lp, user, NULL);
         if (r < 0)
@@ -460,24 +485,26 @@ static int load_unit(Activator *a) {
         r = specifier_context_init_manager(&ctx, user);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up specifiers: %m");
-        r = unit_load(&lp, a->unit_arg, &ctx, &a->unit, &diags);
-        log_diagnostics(&diags);
-        if (r < 0)
-                return log_error_errno(r, "Failed to load '%s': %m", a->unit_arg);
-        if (a->unit->load_state != UNIT_LOADED)
-                return log_error_errno(a->unit->load_error ?: -EINVAL, "Unit '%s' did not load (%s).",
-                                       a->unit->id, unit_load_state_to_string(a->unit->load_state));
-        if (!a->unit->socket)
-                return log_error_errno(-EINVAL, "'%s' is not a socket unit.", a->unit->id);
-        if (a->unit->socket->n_ports == 0)
-                return log_error_errno(-EINVAL, "Unit '%s' has no Listen*= setting.", a->unit->id);
+        a->units = new0(UnitConfig *, n);
+        if (!a->units)
+                return log_oom();
+        for (; a->n_units < n; a->n_units++) {
+                r = load_unit(&lp, &ctx, a->unit_args[a->n_units], &a->units[a->n_units]);
+                if (r < 0)
+                        return r;
+        }
 
-        if (a->unit->socket->accept)
+        const UnitConfig *first = a->units[0];
+        for (size_t i = 1; i < n; i++)
+                if (a->units[i]->socket->accept != first->socket->accept)
+                        return log_error_errno(-EINVAL, "'%s' and '%s' disagree on Accept=.",
+                                               first->id, a->units[i]->id);
+        if (first->socket->accept)
                 a->accept = true;
         if (a->accept && !a->max_connections_set)
-                a->max_connections = a->unit->socket->max_connections;
+                a->max_connections = first->socket->max_connections;
         if (a->accept && a->now)
-                return log_error_errno(-EINVAL, "--now may not be combined with Accept=yes of '%s'.", a->unit->id);
+                return log_error_errno(-EINVAL, "--now may not be combined with Accept=yes of '%s'.", first->id);
         return 0;
 }
 
@@ -505,24 +532,16 @@ static void warn_symlink(void *userdata, const char *path, int error) {
         log_warning_errno(error, "%s: failed to create symlink '%s': %m", (const char *) userdata, path);
 }
 
-/* Open the unit's ports in configuration order, with its options. */
-static int open_unit_ports(Activator *a) {
-        SocketConfig *s;
+/* Open one unit's ports in configuration order, with its options. */
+static int open_unit_ports(Activator *a, const UnitConfig *u) {
+        const SocketConfig *s = u->socket;
         uid_t uid;
         gid_t gid;
-        int *fds, r;
+        int r;
 
-        if (!a->unit)
-                return 0;
-        s = a->unit->socket;
         r = resolve_owner(s, &uid, &gid);
         if (r < 0)
                 return r;
-        fds = realloc(a->fds, sizeof(int) * (a->n_fds + s->n_ports));
-        if (!fds)
-                return log_oom();
-        a->fds = fds;
-
         for (size_t i = 0; i < s->n_ports; i++) {
                 _cleanup_free_ char *text = NULL, *what = NULL;
                 SocketPort *p = &s->ports[i];
@@ -530,28 +549,52 @@ static int open_unit_ports(Activator *a) {
                 (void) socket_port_describe(p, &what);
                 r = socket_port_open(p, &s->options, &text);
                 if (r < 0)
-                        return log_error_errno(r, "%s: %s", a->unit->id, text ?: "Failed to open a listener.");
+                        return log_error_errno(r, "%s: %s", u->id, text ?: "Failed to open a listener.");
                 if (text)
-                        log_warning("%s: %s", a->unit->id, text);
+                        log_warning("%s: %s", u->id, text);
                 if (p->type == SOCKET_PORT_SOCKET)
                         (void) socket_options_apply_post_listen(&s->options, p->fd,
                                                                 socket_address_family(&p->address),
                                                                 p->address.protocol, warn_option,
-                                                                what ?: a->unit->id);
+                                                                what ?: u->id);
                 else if (p->type == SOCKET_PORT_FIFO)
-                        (void) socket_options_apply_fifo(&s->options, p->fd, warn_option, what ?: a->unit->id);
+                        (void) socket_options_apply_fifo(&s->options, p->fd, warn_option, what ?: u->id);
                 if (uid != (uid_t) -1 || gid != (gid_t) -1) {
                         r = socket_port_chown(p, uid, gid);
                         if (r < 0)
                                 return log_error_errno(r, "%s: failed to change the owner of %s: %m",
-                                                       a->unit->id, strna(what));
+                                                       u->id, strna(what));
                 }
                 if (s->options.symlinks && socket_port_get_path(p))
                         (void) socket_symlinks_create(s->options.symlinks, socket_port_get_path(p),
                                                       s->options.directory_mode, s->options.remove_on_stop,
-                                                      warn_symlink, a->unit->id);
+                                                      warn_symlink, (void *) u->id);
                 a->fds[a->n_fds++] = p->fd;
-                a->n_unit_ports++;
+                a->port_unit[a->n_unit_ports++] = u;
+        }
+        return 0;
+}
+
+/* Open the ports of every --unit, unit by unit. */
+static int open_units_ports(Activator *a) {
+        size_t n = 0;
+        int *fds, r;
+
+        for (size_t i = 0; i < a->n_units; i++)
+                n += a->units[i]->socket->n_ports;
+        if (n == 0)
+                return 0;
+        fds = realloc(a->fds, sizeof(int) * (a->n_fds + n));
+        if (!fds)
+                return log_oom();
+        a->fds = fds;
+        a->port_unit = new0(const UnitConfig *, n);
+        if (!a->port_unit)
+                return log_oom();
+        for (size_t i = 0; i < a->n_units; i++) {
+                r = open_unit_ports(a, a->units[i]);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -562,7 +605,7 @@ static const char *default_fd_name(const Activator *a, size_t i) {
         if (i < a->n_inherited)
                 return a->names ? a->names[i] : NULL;
         if (i < a->n_inherited + a->n_unit_ports)
-                return a->unit->socket->fdname;
+                return a->port_unit[i - a->n_inherited]->socket->fdname;
         return NULL;
 }
 
@@ -768,7 +811,7 @@ static int listener_prepare(AcceptLoop *l, size_t i) {
         l->listeners[i].family = socket_get_family(a->fds[i]);
         (void) getsockopt_int(a->fds[i], SOL_SOCKET, SO_PROTOCOL, &l->listeners[i].protocol);
         if (i >= a->n_inherited && i < a->n_inherited + a->n_unit_ports)
-                l->listeners[i].connection_options = &a->unit->socket->options;
+                l->listeners[i].connection_options = &a->port_unit[i - a->n_inherited]->socket->options;
         r = spawn_template_new(&p, &l->listeners[i].template);
         if (r < 0)
                 return log_error_errno(r, "Failed to prepare '%s': %m", a->exe);
@@ -949,9 +992,9 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Cannot run '%s': %m", a.argv[0]), exit_status_for_exec_error(r);
 
-        if (parse_listeners(&a) < 0 || load_unit(&a) < 0)
+        if (parse_listeners(&a) < 0 || load_units(&a) < 0)
                 return EXIT_USAGE;
-        if (take_inherited_fds(&a) < 0 || open_unit_ports(&a) < 0 || open_listeners(&a) < 0)
+        if (take_inherited_fds(&a) < 0 || open_units_ports(&a) < 0 || open_listeners(&a) < 0)
                 return EXIT_FAILURE;
         if (a.n_fds == 0)
                 return log_error_errno(-EINVAL, "No sockets to listen on: use -l/--listen, --unit, "
