@@ -63,6 +63,24 @@ int exec_resolve_user_group(const char *user, const char *group, uid_t *uid, gid
         return 0;
 }
 
+/* StandardInput=socket, or StandardOutput=/StandardError=socket: the one
+ * socket fd goes to those stdio streams and no LISTEN_* fds are passed
+ * (systemd does the same for any of the three, spec §6.1). */
+static bool exec_socket_stdio(const ExecContext *ec) {
+        return ec->std_input == EXEC_INPUT_SOCKET || ec->std_output == EXEC_OUTPUT_SOCKET ||
+               ec->std_error == EXEC_OUTPUT_SOCKET;
+}
+
+/* The socket fd for socket stdio: the connection (Accept=yes) or the only
+ * socket fd; -ENOTUNIQ with none or several ("Got more than one socket"). */
+static int exec_socket_fd(const ExecExtra *x) {
+        if (x->connection)
+                return SPAWN_FD_CONNECTION;
+        if (x->n_fds != 1)
+                return -ENOTUNIQ;
+        return x->fds[0];
+}
+
 /* The manager's part of the environment, then PassEnvironment=,
  * Environment=, EnvironmentFile=, UnsetEnvironment= (spec §8 precedence). */
 static int exec_build_env(Manager *m, const ExecContext *ec, const ExecExtra *x, const char *user,
@@ -83,7 +101,7 @@ static int exec_build_env(Manager *m, const ExecContext *ec, const ExecExtra *x,
         STRV_FOREACH(e, x->extra_env)
                 if (strv_env_set(&env, *e) < 0)
                         return -ENOMEM;
-        if (x->pass_fds && (x->n_fds > 0 || x->connection) && ec->std_input != EXEC_INPUT_SOCKET) {
+        if (x->pass_fds && (x->n_fds > 0 || x->connection) && !exec_socket_stdio(ec)) {
                 r = listen_fds_env(&env, x->connection ? 1 : x->n_fds, x->fd_names);
                 if (r < 0)
                         return r;
@@ -115,11 +133,7 @@ static int exec_open_file(const char *path, int flags) {
 static int exec_stdin(const ExecContext *ec, const ExecExtra *x, ExecPrepared *p) {
         switch (ec->std_input) {
         case EXEC_INPUT_SOCKET:
-                if (x->connection)
-                        return SPAWN_FD_CONNECTION;
-                if (x->n_fds != 1)
-                        return -ENOTUNIQ;
-                return x->fds[0];
+                return exec_socket_fd(x);
         case EXEC_INPUT_FILE:
                 if (!ec->stdio_file[0])
                         return SPAWN_FD_NULL;
@@ -130,7 +144,8 @@ static int exec_stdin(const ExecContext *ec, const ExecExtra *x, ExecPrepared *p
         }
 }
 
-static int exec_output(const ExecContext *ec, ExecOutput o, int i, int stdin_fd, ExecPrepared *p) {
+static int exec_output(const ExecContext *ec, const ExecExtra *x, ExecOutput o, int i, int stdin_fd,
+                       ExecPrepared *p) {
         switch (o) {
         case EXEC_OUTPUT_NULL:
                 return SPAWN_FD_NULL;
@@ -140,7 +155,7 @@ static int exec_output(const ExecContext *ec, ExecOutput o, int i, int stdin_fd,
                         return p->params.stdout_fd;
                 return stdin_fd == SPAWN_FD_NULL ? SPAWN_FD_INHERIT : stdin_fd;
         case EXEC_OUTPUT_SOCKET:
-                return stdin_fd >= 0 || stdin_fd == SPAWN_FD_CONNECTION ? stdin_fd : SPAWN_FD_NULL;
+                return exec_socket_fd(x);
         case EXEC_OUTPUT_FILE:
         case EXEC_OUTPUT_FILE_APPEND:
         case EXEC_OUTPUT_FILE_TRUNCATE: {
@@ -196,12 +211,12 @@ static int exec_setup_stdio(const ExecContext *ec, const ExecExtra *x, ExecPrepa
         if (ec->std_input == EXEC_INPUT_SOCKET && out == EXEC_OUTPUT_JOURNAL)
                 out = EXEC_OUTPUT_INHERIT;
         int o = x->capture_output && exec_output_is_captured(out) ? exec_output_pipe(p) :
-                exec_output(ec, out, 1, in, p);
+                exec_output(ec, x, out, 1, in, p);
         if (o < 0 && o != SPAWN_FD_NULL && o != SPAWN_FD_INHERIT && o != SPAWN_FD_CONNECTION)
                 return o;
         p->params.stdout_fd = o;
         int e = x->capture_output && exec_output_is_captured(ec->std_error) ? exec_output_pipe(p) :
-                exec_output(ec, ec->std_error, 2, in, p);
+                exec_output(ec, x, ec->std_error, 2, in, p);
         if (e < 0 && e != SPAWN_FD_NULL && e != SPAWN_FD_INHERIT && e != SPAWN_FD_CONNECTION)
                 return e;
         p->params.stderr_fd = e;
@@ -331,8 +346,7 @@ int exec_prepare(Manager *m, const ExecCommand *c, const ExecContext *ec, const 
         }
         exec_setup_context(m, ec, home, &p);
 
-        bool socket_stdio = ec->std_input == EXEC_INPUT_SOCKET;
-        if (x->pass_fds && !socket_stdio && (x->n_fds > 0 || x->connection)) {
+        if (x->pass_fds && !exec_socket_stdio(ec) && (x->n_fds > 0 || x->connection)) {
                 size_t n = x->connection ? 1 : x->n_fds;
                 p.fds = new(int, n);
                 if (!p.fds) {
@@ -350,6 +364,10 @@ int exec_prepare(Manager *m, const ExecCommand *c, const ExecContext *ec, const 
         p.params.argv = p.argv;
         p.params.envp = p.envp;
         p.params.new_session = true;
+        /* Whatever porterd itself inherited from its parent (a shell's or a
+         * script's stray fds) is not the service's: only 0-2 and the fds
+         * placed at 3.. survive, as under systemd. */
+        p.params.close_other_fds = true;
         *ret = p;
         /* Pointers into *ret must point at its own storage. */
         ret->params.context = &ret->context;

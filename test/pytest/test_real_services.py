@@ -545,10 +545,6 @@ def test_libsystemd_three_named_sockets(scenario, runner):
     assert_clean_stop(s)
 
 
-@pytest.mark.xfail(reason="porterd bug: fds porterd inherited from its own parent leak into "
-                   "every service: src/core/execute.c exec_prepare() does not set "
-                   "params.close_other_fds (systemd's exec_invoke closes all other fds)",
-                   strict=True)
 def test_services_do_not_inherit_porterds_stray_fds(scenario):
     """A porterd started from a shell or script that leaves an fd open
     (here a pipe at fd 3 of porterd, not a LISTEN_FDS socket) must not hand
@@ -595,11 +591,6 @@ def test_notify_socket_writable_by_service_users(scenario):
         assert c.makefile("rb").readline().startswith(b"hello fds=[3]")
 
 
-@pytest.mark.xfail(reason="porterd bug: StandardOutput=socket without StandardInput=socket "
-                   "sends stdout to /dev/null and passes the connection as LISTEN_FDS "
-                   "(src/core/execute.c exec_output() and exec_prepare() look only at "
-                   "StandardInput=); systemd makes the connection stdout, no LISTEN_*",
-                   strict=True)
 def test_daytime_standard_output_socket(scenario):
     s = scenario("daytime", PORT=free_port())
     s.start("daytime.socket")
