@@ -160,8 +160,16 @@ int manager_setup_notify(Manager *m) {
         if (fd < 0)
                 return log_error_errno(errno, "Failed to create notify socket: %m");
         (void) unlink(path);
-        if (bind(fd, &sa.sa, salen) < 0)
-                return log_error_errno(errno, "Failed to bind notify socket '%s': %m", path);
+        /* Services running under User= must be able to send to it: bind
+         * with umask 0000, as systemd does.  Who may say what is decided per
+         * message from SO_PASSCRED credentials (NotifyAccess=), not by the
+         * node's mode.  porterd is single-threaded, so the process-wide
+         * umask change cannot race. */
+        mode_t old_umask = umask(0000);
+        r = RET_NERRNO(bind(fd, &sa.sa, salen));
+        umask(old_umask);
+        if (r < 0)
+                return log_error_errno(r, "Failed to bind notify socket '%s': %m", path);
         r = setsockopt_int(fd, SOL_SOCKET, SO_PASSCRED, 1);
         if (r < 0)
                 return log_error_errno(r, "Failed to enable SO_PASSCRED: %m");

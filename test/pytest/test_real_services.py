@@ -578,10 +578,6 @@ def test_python3_systemd_listen_fds(scenario):
     assert_clean_stop(s)
 
 
-@pytest.mark.xfail(reason="porterd bug: src/core/notify.c manager_setup_notify() binds "
-                   "the notify socket under porterd's umask (0755 under 022); systemd "
-                   "binds it under umask 0000, so services with User= can notify",
-                   strict=True)
 def test_notify_socket_writable_by_service_users(scenario):
     install("python3-systemd")
     s = scenario("python3-systemd", PORT=free_port())
