@@ -6,9 +6,10 @@ Checked: services start on connection (traffic only inside the container's
 network namespace), orphans are reaped, SIGTERM and SIGINT stop everything
 within the stop timeouts with exit status 0, a unit that needs SIGKILL makes
 the exit status 2, porterctl inside the container lists and stops units, and
-a listening socket handed in by an outer activator (systemd-socket-activate,
-which sets LISTEN_PID to the pid of unshare(1), not of porterd) is adopted by
-the matching socket unit and reaches the service with a correct LISTEN_PID.
+a listening socket handed in by an outer activator (systemd-socket-activate
+on the first connection, or porter-activate --now; both set LISTEN_PID to the
+pid of unshare(1), not of porterd) is adopted by the matching socket unit and
+reaches the service with a correct LISTEN_PID.
 
 Root only.  Nothing leaves the namespaces the test makes; each container is
 killed by pid in a finally, and its mounts go with its mount namespace."""
@@ -326,25 +327,31 @@ def test_unit_needing_sigkill_makes_exit_status_2(container, unit_dir):
     assert b"polite.service: Did not stop cleanly" not in log
 
 
-def test_socket_handed_in_by_outer_activator(container, unit_dir):
-    if not shutil.which("systemd-socket-activate"):
-        pytest.skip("systemd-socket-activate is not installed")
+@pytest.mark.parametrize("activator", ["systemd-socket-activate", "porter-activate"])
+def test_socket_handed_in_by_outer_activator(container, unit_dir, activator):
+    if activator == "systemd-socket-activate":
+        if not shutil.which(activator):
+            pytest.skip("systemd-socket-activate is not installed")
+        # systemd 252's activator has no --now: the first connection makes
+        # it exec the container (LISTEN_PID = that process, unshare(1));
+        # porterd then adopts the socket and the pending connection starts
+        # web.service.
+        outer = [activator, "-l", "127.0.0.1:8080"]
+    else:
+        # porter-activate --now execs the container at once.
+        outer = [program(activator), "-l", "127.0.0.1:8080", "--now", "--"]
     probe = BUILD_DIR / "test/helpers/listen-probe"
     if not probe.exists():
         pytest.skip(f"listen-probe not built at {probe}")
     write_unit(unit_dir, "web.socket", "[Socket]\nListenStream=127.0.0.1:8080\n")
     write_unit(unit_dir, "web.service",
                f"[Service]\nExecStart={probe} --report /run/probe.txt --serve\n")
-    # systemd 252's activator has no --now: the first connection makes it
-    # exec the container (LISTEN_PID = that process, unshare(1)); porterd
-    # then adopts the socket and the pending connection starts web.service.
-    c = container(start=("web.socket",),
-                  outer=["systemd-socket-activate", "-l", "127.0.0.1:8080"])
-    activator = wait_for(lambda: [p for p in child_pids(c.proc.pid)], what="activator")[0]
-    wait_for(lambda: os.path.exists(f"/proc/{activator}/fd/3"), what="activator listening")
-    outer_ino = os.readlink(f"/proc/{activator}/fd/3")
+    c = container(start=("web.socket",), outer=outer)
+    act_pid = wait_for(lambda: [p for p in child_pids(c.proc.pid)], what="activator")[0]
+    wait_for(lambda: os.path.exists(f"/proc/{act_pid}/fd/3"), what="activator listening")
+    outer_ino = os.readlink(f"/proc/{act_pid}/fd/3")
 
-    with in_netns(activator):
+    with in_netns(act_pid):
         conn = socket.create_connection(("127.0.0.1", 8080), timeout=5)
     with conn:
         pid = c.wait_started(b"Started 1 of 1 units.")
@@ -353,7 +360,7 @@ def test_socket_handed_in_by_outer_activator(container, unit_dir):
         assert conn.makefile("rb").readline() == b"through the wall\n"
 
     log = c.log()
-    unshare_pid = nspid(activator)[0]  # systemd-socket-activate execs unshare in the child
+    unshare_pid = act_pid  # both activators exec the container's unshare in place
     assert f"LISTEN_PID={unshare_pid} names a process outside our PID namespace".encode() in log, log.decode()
     assert b"Received 1 socket(s) from the outer activator." in log
     assert b"web.socket: Adopted inherited fd 3." in log
