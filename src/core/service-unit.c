@@ -683,6 +683,10 @@ static ServiceResult service_result_from_exit(const ServiceUnit *s, int code, in
         bool clean_signals = s->config->type != SERVICE_ONESHOT;
         if (unit_exit_is_clean(code, status, clean_signals, &s->config->success_status))
                 return SERVICE_SUCCESS;
+        /* ExecStart=-/bin/foo: a failure of the main process counts as
+         * success, as in systemd (sshd -i instances exit 255 routinely). */
+        if (s->main_command && (s->main_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
+                return SERVICE_SUCCESS;
         if (code == CLD_EXITED)
                 return SERVICE_FAILURE_EXIT_CODE;
         if (code == CLD_DUMPED)

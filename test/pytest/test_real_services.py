@@ -364,11 +364,6 @@ def test_sshd_over_mptcp(scenario, runner):
     assert_clean_stop(s)
 
 
-@pytest.mark.xfail(reason="porterd bug: the '-' prefix of ExecStart= is ignored for the "
-                   "main process (src/core/service-unit.c service_result_from_exit() does "
-                   "not look at EXEC_COMMAND_IGNORE_FAILURE); systemd counts its failure as "
-                   "success, so ssh@.service instances ending with sshd's 255 are not failed",
-                   strict=True)
 def test_ssh_instances_exec_start_dash_prefix(scenario):
     s = ssh_setup(scenario, "ssh", "porterd")
     assert ssh_command(s, "echo", "hello").stdout == "hello\n"
