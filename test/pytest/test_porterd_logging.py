@@ -133,3 +133,30 @@ def test_journal_when_its_socket_exists(tmp_path, unit_dir):
     assert svc[0]["PRIORITY"] == "6"
     # Nothing of it went to stderr.
     assert "hello from the service" not in got["stderr"], got["stderr"]
+
+
+def test_output_pipes_do_not_leak(setup, unit_dir, tmp_path):
+    """A service restarted many times, each run printing: porterd's fd count
+    is the same afterwards (one pipe per run, closed at its EOF)."""
+    run, d = setup
+    count = tmp_path / "count"
+    write_unit(unit_dir, "flap.service",
+               "[Unit]\nStartLimitIntervalSec=0\n[Service]\nStandardOutput=journal\nRestart=always\n"
+               f"RestartSec=10ms\nExecStartPre=/bin/sh -c 'echo pre; echo x >> {count}'\n"
+               "ExecStart=/bin/sh -c 'echo run; echo err >&2'\n")
+    def runs():
+        return len(count.read_text().splitlines()) if count.exists() else 0
+
+    def fds():
+        return sorted(os.listdir(f"/proc/{d.proc.pid}/fd"))
+    # A first round lets sd-event make its timer fds; they stay.
+    assert run("--no-block", "start", "flap.service").returncode == 0
+    wait_for(lambda: runs() >= 3, timeout=30, what="3 runs")
+    assert run("stop", "flap.service").returncode == 0
+    fds_before = len(fds())
+    assert run("--no-block", "start", "flap.service").returncode == 0
+    wait_for(lambda: runs() >= 33, timeout=30, what="30 more runs")
+    assert run("stop", "flap.service").returncode == 0
+    wait_for(lambda: len(fds()) == fds_before, timeout=10, what=f"fd count back at {fds_before}")
+    lines = log_lines(d, "flap.service") if shutil.which("busctl") else []
+    assert not lines or ("run" in lines and "pre" in lines and "err" in lines)
