@@ -86,6 +86,17 @@ static void json_u32_prop(JsonWriter *j, sd_bus *bus, const char *id, const char
         }
 }
 
+/* A timestamp of the Unit interface, usec since the epoch (0 = never). */
+static void json_u64_prop(JsonWriter *j, sd_bus *bus, const char *id, const char *prop, const char *key) {
+        _cleanup_free_ char *path = porterctl_unit_path(id);
+        uint64_t v;
+        if (path && sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, PORTER_BUS_UNIT_IFACE, prop,
+                                                NULL, 't', &v) >= 0) {
+                json_key(j, key);
+                json_uint(j, v);
+        }
+}
+
 /* "listen": [{"type", "address", "protocol"}] */
 static void json_ports(JsonWriter *j, sd_bus *bus, const char *id) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -157,6 +168,9 @@ static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
         json_string_prop(j, bus, id, type_iface, "Result", "result");
         json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "FragmentPath", "fragment_path");
         json_string_prop(j, bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", "waiting_for_mount");
+        json_u64_prop(j, bus, id, "StateChangeTimestamp", "state_change_timestamp");
+        json_u64_prop(j, bus, id, "ActiveEnterTimestamp", "active_enter_timestamp");
+        json_u64_prop(j, bus, id, "InactiveEnterTimestamp", "inactive_enter_timestamp");
         if (is_socket) {
                 json_ports(j, bus, id);
                 json_u32_prop(j, bus, id, type_iface, "NAccepted", "accepted");

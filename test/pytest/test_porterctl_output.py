@@ -133,6 +133,7 @@ def test_json_status_and_show(setup):
     assert st["unit"] == "web.socket" and st["active"] == "active" and st["sub"] == "listening"
     assert st["listen"] == [{"type": "Stream", "address": f"127.0.0.1:{port}", "protocol": "tcp"}]
     assert st["accepted"] == 0 and st["result"] == "success"
+    assert st["active_enter_timestamp"] > 1_600_000_000_000_000 and st["inactive_enter_timestamp"] == 0
     assert any(l["message"] == "Listening on web.socket." for l in st["log"]), st["log"]
 
     r = run("--json", "show", "web.socket")
