@@ -290,7 +290,8 @@ void manager_begin_shutdown(Manager *m) {
 
 static int manager_on_exit_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
-        log_info("Received %s.", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        log_info("Received %s.", si->ssi_signo == SIGTERM ? "SIGTERM" :
+                                 si->ssi_signo == SIGINT ? "SIGINT" : "SIGRTMIN+3");
         manager_begin_shutdown(m);
         return 0;
 }
@@ -334,6 +335,7 @@ int manager_setup_signals(Manager *m) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGRTMIN + 3);
         sigaddset(&mask, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
@@ -343,6 +345,11 @@ int manager_setup_signals(Manager *m) {
         r = sd_event_add_signal(m->event, NULL, SIGTERM, manager_on_exit_signal, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, manager_on_exit_signal, m);
+        /* systemd's "halt": images made for systemd say STOPSIGNAL
+         * SIGRTMIN+3, and PID 1 of a namespace never gets a signal it does
+         * not handle, so the runtime would wait for its SIGKILL. */
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGRTMIN + 3, manager_on_exit_signal, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
 

@@ -140,8 +140,8 @@ void manager_close_unused_inherited_fds(Manager *m);
  * it is restarted.  Returns the number of units reloaded. */
 int manager_reload(Manager *m);
 
-/* Hook SIGTERM/SIGINT (stop everything and exit 0) and SIGCHLD (reaping
- * orphans when PID 1) into the loop; block them for the process. */
+/* Hook SIGTERM/SIGINT/SIGRTMIN+3 (stop everything and exit) and SIGCHLD
+ * (reaping orphans when PID 1) into the loop; block them for the process. */
 int manager_setup_signals(Manager *m);
 
 /* Start the enabled socket units (sockets.target.wants in the search path)
