@@ -60,8 +60,8 @@ typedef struct NameMap {
         /* realpath() of the last symlink target directory: most symlinks
          * of a directory point into the same one or two places. */
         char *last_parent, *last_real;
-        /* Every "dir/x.d", "dir/x.wants", ... entry seen while scanning, and
-         * its last component alone: the drop-in walk probes many names in
+        /* Every "dir/x.d", "dir/x.wants", ... directory seen while scanning,
+         * and its last component alone: the drop-in walk probes many names in
          * every search directory, and a lookup in memory is far cheaper than
          * a stat() each (systemd's unit_path_cache). */
         StringSet dropin_dirs, dropin_leaves;
@@ -397,8 +397,16 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
 
                 if (endswith(de->d_name, ".d") || endswith(de->d_name, ".wants") ||
                     endswith(de->d_name, ".requires") || endswith(de->d_name, ".upholds")) {
-                        _cleanup_free_ char *path = path_join(dir, de->d_name);
+                        _cleanup_free_ char *path = NULL;
+                        struct stat dst;
 
+                        /* Only directories (also through a symlink) count:
+                         * decided here, once, not at each lookup. */
+                        if (de->d_type != DT_DIR &&
+                            ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) ||
+                             fstatat(dirfd(d), de->d_name, &dst, 0) < 0 || !S_ISDIR(dst.st_mode)))
+                                continue;
+                        path = path_join(dir, de->d_name);
                         if (!path || string_set_put(&m->dropin_dirs, path) < 0 ||
                             string_set_put(&m->dropin_leaves, de->d_name) < 0) {
                                 r = -ENOMEM;
@@ -609,12 +617,11 @@ static bool hidden_or_backup_file(const char *name) {
         return false;
 }
 
-/* Add unit_path/name+suffix if it is a directory. */
+/* Add unit_path/name+suffix if the scan found it as a directory. */
 static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
                              char ***dirs) {
         _cleanup_free_ char *path = NULL;
         char leaf[NAME_MAX + 1];
-        struct stat st;
 
         /* Most names have no drop-in directory anywhere: answer that from
          * the leaf alone, without building a path per search directory. */
@@ -626,9 +633,7 @@ static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char
         if (!path)
                 return -ENOMEM;
         if (!string_set_contains(&m->dropin_dirs, path))
-                return 0;
-        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-                return 0;
+                return 0; /* not there, or not a directory, at the scan */
         return strv_extend_unique(dirs, path);
 }
 
@@ -704,9 +709,18 @@ static int conf_file_compare(const void *a, const void *b) {
         return strcmp(((const ConfFile *) a)->name, ((const ConfFile *) b)->name);
 }
 
+static bool dirent_is_symlink(DIR *d, const struct dirent *de) {
+        struct stat st;
+
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_LNK;
+        return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISLNK(st.st_mode);
+}
+
 /* Collect the entries of dirs (file_suffix: only names ending in it); the
- * first directory holding a file name wins; sorted by file name. */
-static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
+ * first directory holding a file name wins; sorted by file name.  With
+ * symlinks_only, a winning entry that is not a symlink is left out. */
+static int conf_files_list(char **dirs, const char *file_suffix, bool symlinks_only, char ***ret) {
         ConfFile *files = NULL;
         size_t n = 0, allocated = 0;
         StringSet seen = {}; /* file names taken: sockets.target.wants may hold thousands */
@@ -730,6 +744,11 @@ static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
                                 break;
                         if (r == 0)
                                 continue; /* hidden by a higher-priority directory */
+                        /* Not a symlink: it still hides lower entries of
+                         * its name, but is not listed.  d_type spares an
+                         * lstat() per entry of a large .wants directory. */
+                        if (symlinks_only && !dirent_is_symlink(d, de))
+                                continue;
                         if (!GREEDY_REALLOC(files, allocated, n + 1)) {
                                 r = -ENOMEM;
                                 break;
@@ -772,7 +791,7 @@ static int conf_files_list(char **dirs, const char *file_suffix, char ***ret) {
 /* systemd's unit_file_find_dropin_paths(): all names in every search
  * directory, then the type's top-level directory in every one. */
 static int find_dropin_paths(const NameMap *m, char **search_path, char **names, const char *dir_suffix,
-                             const char *file_suffix, char ***ret) {
+                             const char *file_suffix, bool symlinks_only, char ***ret) {
         _cleanup_strv_free_ char **dirs = NULL;
         int r;
 
@@ -794,7 +813,7 @@ static int find_dropin_paths(const NameMap *m, char **search_path, char **names,
                                 return r;
                 }
         }
-        return conf_files_list(dirs, file_suffix, ret);
+        return conf_files_list(dirs, file_suffix, symlinks_only, ret);
 }
 
 /* The unit names listed in .wants/ (etc.) directories: symlinks only, not
@@ -806,16 +825,13 @@ static int find_dependencies(const NameMap *m, char **search_path, char **names,
         size_t n = 0, allocated = 0;
         int r;
 
-        r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, &paths);
+        r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, true, &paths);
         if (r < 0)
                 return r;
 
         STRV_FOREACH(p, paths) {
                 _cleanup_free_ char *entry = NULL;
-                struct stat st;
 
-                if (lstat(*p, &st) < 0 || !S_ISLNK(st.st_mode))
-                        continue;
                 if (null_or_empty_path(*p) > 0)
                         continue; /* masked dependency */
                 r = path_extract_filename(*p, &entry);
@@ -886,7 +902,7 @@ static int collect_dropins(const NameMap *m, char **search_path, const char *ins
                         return r;
         }
 
-        r = find_dropin_paths(m, search_path, names, ".d", ".conf", &info->dropin_paths);
+        r = find_dropin_paths(m, search_path, names, ".d", ".conf", false, &info->dropin_paths);
         if (r < 0)
                 return r;
         r = find_dependencies(m, search_path, names, instance, ".wants", &info->wants);

@@ -666,6 +666,38 @@ TEST(same_as_systemd_analyze_verify) {
         fprintf(stderr, "40 random trees, %u drop-ins, same as systemd-analyze verify\n", compared);
 }
 
+TEST(dropin_and_wants_entry_types) {
+        LookupPaths lp;
+        UnitFileInfo i;
+        char target[400];
+
+        setup(&lp);
+        write_file("usr/x.socket", "[Socket]\nListenStream=1\n");
+        /* A file named like a drop-in directory is not one ... */
+        write_file("etc/x.socket.d", "not a directory\n");
+        write_file("usr/x.socket.d/a.conf", "[Socket]\n");
+        /* ... a symlink to a directory is. */
+        write_file("elsewhere/b.conf", "[Socket]\n");
+        snprintf(target, sizeof target, "%s", p("elsewhere"));
+        make_link(target, "run/x.socket.d");
+        /* A regular file in .wants hides a symlink of its name lower down,
+         * and is no dependency itself. */
+        write_file("etc/x.socket.wants/a.service", "");
+        make_link("../a.service", "usr/x.socket.wants/a.service");
+        make_link("../b.service", "usr/x.socket.wants/b.service");
+        make_dir("usr/x.socket.wants/c.service");
+
+        for (int cached = 0; cached < 2; cached++) {
+                if (cached)
+                        ASSERT_OK(unit_file_cache_build(&lp));
+                ASSERT_OK(unit_file_find(&lp, "x.socket", &i));
+                assert_strv(i.dropin_paths, 1, "usr/x.socket.d/a.conf", "run/x.socket.d/b.conf", NULL);
+                assert_strv(i.wants, 0, "b.service", NULL);
+                unit_file_info_done(&i);
+        }
+        teardown(&lp);
+}
+
 /* ---- the cache: the same answers as a fresh scan ------------------------ */
 
 static void assert_strv_equal(char **a, char **b) {
