@@ -163,7 +163,11 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                 if (s->config->fd_store_preserve != EXEC_PRESERVE_YES)
                         service_fd_store_release(s);
                 service_release_connection(s);
-                exec_runtime_dirs_remove(s->runtime_dirs);
+                /* RuntimeDirectoryPreserve=yes keeps the directories; restart
+                 * keeps them only across automatic restarts, which do not
+                 * pass through here. */
+                if (s->config->exec.runtime_directory_preserve != EXEC_PRESERVE_YES)
+                        exec_runtime_dirs_remove(s->runtime_dirs);
                 s->runtime_dirs = strv_free(s->runtime_dirs);
         }
 
@@ -643,15 +647,17 @@ static int service_start_now(ServiceUnit *s) {
         s->status_text = NULL;
         service_start_sockets(s);
         s->meta.start_seq = ++s->meta.manager->start_seq;
-        if (!s->instance) {
-                /* Per-connection instances share their template's
-                 * directories' names; they are not made per connection. */
-                int r = exec_runtime_dirs_create(s->meta.manager, &s->config->exec, &s->runtime_dirs);
-                if (r < 0) {
-                        log_unit_error_errno(u, r, "Failed to set up RuntimeDirectory=: %m");
-                        service_enter_dead(s, SERVICE_FAILURE_RESOURCES, false);
-                        return 0;
-                }
+        /* Every instance makes its RuntimeDirectory= too (it costs nothing
+         * when there is none): Accept=yes instances such as Debian's
+         * ssh@.service share one directory and keep it with
+         * RuntimeDirectoryPreserve=yes.  The list of an earlier run (after
+         * an automatic restart) names the same directories. */
+        s->runtime_dirs = strv_free(s->runtime_dirs);
+        int r = exec_runtime_dirs_create(s->meta.manager, &s->config->exec, &s->runtime_dirs);
+        if (r < 0) {
+                log_unit_error_errno(u, r, "Failed to set up RuntimeDirectory=: %m");
+                service_enter_dead(s, SERVICE_FAILURE_RESOURCES, false);
+                return 0;
         }
         service_enter_start_pre(s);
         return 0;

@@ -195,6 +195,7 @@ typedef struct ExecContext {
         char *stdio_file[3];            /* file:/append:/truncate: path */
         char **runtime_directory;       /* RuntimeDirectory=, relative names */
         mode_t runtime_directory_mode;  /* default 0755 */
+        ExecPreserveMode runtime_directory_preserve; /* default no */
         bool non_blocking;              /* NonBlocking= ([Service] only) */
 } ExecContext;
 
