@@ -9,6 +9,7 @@
 #include "manager-bus.h"
 #include "manager.h"
 #include "string-util.h"
+#include "strv.h"
 #include "unit.h"
 
 static const char * const job_type_table[_JOB_TYPE_MAX] = {
@@ -69,6 +70,19 @@ Job *manager_get_job(Manager *m, uint32_t id) {
         return NULL;
 }
 
+static char **job_deps(Unit *u, UnitDependency d);
+static void job_queue_check(Job *j);
+
+/* Start jobs waiting for u (After=u) look again: u changed state or its
+ * job ended. */
+static void job_wake_ordered_after(Unit *u) {
+        if (u->manager->n_jobs == 0)
+                return;
+        for (Unit *o = u->manager->units; o; o = o->next)
+                if (o->job && o->job->waiting_ordering && strv_contains(job_deps(o, UNIT_AFTER), u->id))
+                        job_queue_check(o->job);
+}
+
 static void job_free(Job *j) {
         j->check_source = sd_event_source_disable_unref(j->check_source);
         j->timer_source = sd_event_source_disable_unref(j->timer_source);
@@ -88,6 +102,8 @@ void job_finish(Job *j, JobResult r) {
                        job_type_to_string(j->type), job_result_to_string(r));
         manager_bus_send_job_removed(j->manager, j->id, u->id, job_result_to_string(r));
         job_free(j);
+        if (!u->in_gc)
+                job_wake_ordered_after(u);
 }
 
 /* What unit_start()'s refusal means for the job (systemd's job_run_and_invalidate). */
@@ -107,6 +123,47 @@ static void job_queue_check(Job *j) {
                 (void) sd_event_source_set_enabled(j->check_source, SD_EVENT_ONESHOT);
 }
 
+static char **job_deps(Unit *u, UnitDependency d) {
+        return u->config ? u->config->dependencies[d] : NULL;
+}
+
+static bool job_is_required(Unit *u, const char *name) {
+        return strv_contains(job_deps(u, UNIT_REQUIRES), name) || strv_contains(job_deps(u, UNIT_BINDS_TO), name);
+}
+
+/* Start ordering for a start job (see job.h).  Returns 1 while the job must
+ * wait, 0 to go on, -JOB_DEPENDENCY when a required unit it is after failed. */
+static int job_check_ordering(Job *j) {
+        Unit *u = j->unit;
+        bool wait = false;
+
+        STRV_FOREACH(name, job_deps(u, UNIT_AFTER)) {
+                bool pulled = job_is_required(u, *name) || strv_contains(job_deps(u, UNIT_WANTS), *name);
+                Unit *d = NULL;
+                Job *dj;
+
+                if (pulled)
+                        (void) manager_load_unit(u->manager, *name, &d);
+                else
+                        d = manager_get_unit(u->manager, *name);
+                if (!d || d == u || (d->config && d->config->load_state != UNIT_LOADED))
+                        continue; /* unit_start_dependencies() judges missing units */
+                /* Pull it in once, through a job of its own. */
+                if (pulled && !j->waiting_ordering && !d->job && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(d)))
+                        (void) job_enqueue(d, JOB_START, JOB_REPLACE, &dj);
+                /* A unit whose own start waits for ordering is not waited
+                 * for: that breaks ordering cycles instead of hanging. */
+                if ((d->job && d->job->type != JOB_STOP && !d->job->waiting_ordering) ||
+                    unit_active_state(d) == UNIT_ACTIVATING)
+                        wait = true;
+                else if (job_is_required(u, *name) && unit_active_state(d) == UNIT_FAILED) {
+                        log_unit_warning(u, "Dependency %s failed, not starting.", *name);
+                        return -JOB_DEPENDENCY;
+                }
+        }
+        return wait;
+}
+
 /* Ask the unit to do what the job's current phase wants.  Returns 0 or the
  * result to finish with. */
 static int job_run_phase(Job *j) {
@@ -117,6 +174,16 @@ static int job_run_phase(Job *j) {
         if (j->type == JOB_STOP || j->stop_phase) {
                 r = unit_stop(u);
                 return r < 0 && r != -EAGAIN ? -JOB_FAILED : 0;
+        }
+        if (u->manager->exiting)
+                return -JOB_CANCELED; /* porterd is stopping everything */
+        if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u))) {
+                r = job_check_ordering(j);
+                if (r < 0)
+                        return r;
+                j->waiting_ordering = r > 0;
+                if (j->waiting_ordering)
+                        return 0;
         }
         r = unit_start(u);
         if (r == -EAGAIN) {
@@ -140,6 +207,8 @@ static int job_verdict(Job *j) {
 
         if (j->type == JOB_STOP || j->stop_phase)
                 return UNIT_IS_INACTIVE_OR_FAILED(s) ? JOB_DONE : -1;
+        if (j->waiting_ordering)
+                return -1;
         if (j->type == JOB_RELOAD)
                 return s == UNIT_RELOADING ? -1 : s == UNIT_ACTIVE && !u->reload_failed ? JOB_DONE : JOB_FAILED;
         if (u->waiting_for_mount)
@@ -167,13 +236,17 @@ static int job_dispatch_check(sd_event_source *source, void *userdata) {
 
         if (j->deferred_result >= 0)
                 return job_finish(j, j->deferred_result), 0;
+        /* Started meanwhile by someone else (a dependency of another
+         * unit): the wait is over, the verdict follows its state. */
+        if (j->waiting_ordering && !UNIT_IS_INACTIVE_OR_FAILED(s))
+                j->waiting_ordering = false;
         if (j->stop_phase && UNIT_IS_INACTIVE_OR_FAILED(s)) {
                 /* restart: the stop half is done, now start. */
                 j->stop_phase = false;
                 r = job_run_phase(j);
                 if (r < 0)
                         return job_finish(j, -r), 0;
-        } else if (j->retry_start && UNIT_IS_INACTIVE_OR_FAILED(s)) {
+        } else if ((j->retry_start || j->waiting_ordering) && UNIT_IS_INACTIVE_OR_FAILED(s)) {
                 r = job_run_phase(j);
                 if (r < 0)
                         return job_finish(j, -r), 0;
@@ -293,4 +366,5 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
 void job_unit_changed(Unit *u) {
         if (u->job)
                 job_queue_check(u->job);
+        job_wake_ordered_after(u);
 }

@@ -14,8 +14,13 @@
  *                      refuses with -EBUSY (systemd's "transaction is
  *                      destructive").
  *
- * A job runs at once (porterd has no ordering queue: the dependency code
- * starts what is needed first), then waits for its unit to settle.  The
+ * A job runs at once, then waits for its unit to settle.  Start ordering
+ * is the one part of systemd's transactions kept: a start job first
+ * queues start jobs for the units it Requires=/BindsTo=/Wants= and is
+ * After=, and waits while any unit it is After= is activating or has a
+ * start job running; if one it Requires=/BindsTo= then failed, the job
+ * ends "dependency" without starting its unit.  (Requires= without After=
+ * starts both side by side, as in systemd.)  The
  * unit's type code calls job_unit_changed() on each state change; the
  * verdict is taken from a deferred event source so that the bus reply to
  * StartUnit always goes out before JobRemoved:
@@ -78,6 +83,7 @@ typedef struct Job {
         JobType type;
         bool stop_phase;        /* restart: still waiting for the unit to stop */
         bool retry_start;       /* the unit was stopping: start once it is down */
+        bool waiting_ordering;  /* start: units it is After= are still starting */
         bool finished;
         int deferred_result;    /* a JobResult known at once, or -1 */
         sd_event_source *check_source;  /* deferred verdict */

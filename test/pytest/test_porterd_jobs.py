@@ -32,8 +32,12 @@ def setup(tmp_path, unit_dir):
         return subprocess.Popen([ctl, "--user", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env)
     wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
+    # The node exists from bind() on; it answers once porterd started up.
+    d.wait_log("Started 0 of 0 units.")
     try:
         yield run, spawn, d
+        # No job may keep porterd from stopping (or start units meanwhile).
+        d.terminate(timeout=15)
     finally:
         d.kill()
     assert d.sanitizer_reports() == [], d.text()
@@ -223,3 +227,35 @@ def test_try_restart_and_parallel_start(setup, unit_dir):
     took = time.monotonic() - t
     assert r.returncode == 1 and "Job for broken.service failed" in r.stderr
     assert 0.9 <= took < 1.8, took
+
+
+def test_after_orders_starts_and_reports_dependency(setup, unit_dir, tmp_path):
+    run, spawn, d = setup
+    ready, ran = tmp_path / "ready", tmp_path / "ran"
+    write_unit(unit_dir, "prep.service",
+               f"[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 0.5; touch {ready}'\n")
+    write_unit(unit_dir, "ordered.service",
+               "[Unit]\nRequires=prep.service\nAfter=prep.service\n"
+               f"[Service]\nExecStart=/bin/sh -c 'test -e {ready} && exec sleep 100'\n")
+    r = run("start", "ordered.service")
+    assert r.returncode == 0, r.stderr
+    assert ready.exists()
+    assert run("is-active", "ordered.service").stdout == "active\n", "started only after prep.service finished"
+
+    write_unit(unit_dir, "needs2.service",
+               "[Unit]\nRequires=broken.service\nAfter=broken.service\n"
+               f"[Service]\nExecStart=/bin/touch {ran}\n")
+    r = run("start", "needs2.service")
+    assert r.returncode == 1
+    assert "A dependency job for needs2.service failed." in r.stderr, r.stderr
+    assert not ran.exists(), "a unit whose required unit failed does not run"
+    assert run("is-failed", "broken.service").returncode == 0
+
+    # An ordering cycle does not hang.
+    write_unit(unit_dir, "cy1.service", "[Unit]\nWants=cy2.service\nAfter=cy2.service\n"
+               "[Service]\nExecStart=/bin/sleep 100\n")
+    write_unit(unit_dir, "cy2.service", "[Unit]\nWants=cy1.service\nAfter=cy1.service\n"
+               "[Service]\nExecStart=/bin/sleep 100\n")
+    r = run("start", "cy1.service", timeout=20)
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: run("is-active", "cy2.service").stdout == "active\n", what="cy2 active")

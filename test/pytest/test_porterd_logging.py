@@ -24,6 +24,8 @@ def setup(tmp_path, unit_dir):
     def run(*args):
         return subprocess.run([ctl, "--user", *args], capture_output=True, text=True, env=env, timeout=60)
     wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
+    # The node exists from bind() on; it answers once porterd started up.
+    d.wait_log("Started 0 of 0 units.")
     try:
         yield run, d
     finally:

@@ -40,7 +40,8 @@ def ns_porterd(tmp_path, unit_dir):
         subprocess.run(["nsenter", "-t", str(proc.pid), "-m", "mount", "-t", "tmpfs", "tmpfs", str(path)],
                        check=True, timeout=30)
     try:
-        wait_for(lambda: (runtime / "porter" / "private").exists(), what="control socket")
+        wait_for(lambda: "Started 0 of 0 units." in (tmp_path / "porterd.log").read_text(errors="replace"),
+                 what="porterd started")
         yield run, mount, mnt, data, (tmp_path / "porterd.log")
     finally:
         if proc.poll() is None:
