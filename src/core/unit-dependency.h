@@ -19,8 +19,10 @@
  *   are stopped too (systemd stops Requires= dependents only on an
  *   explicit stop; porterd has no way to tell, so it always does).
  *
- * After= and Before= only matter with a job queue: with immediate starts
- * the order above already starts what is needed first. */
+ * After= orders start jobs (job.h): a start job waits while the units it
+ * is After= are starting, and fails "dependency" if a required one failed.
+ * Starts that do not go through a job (socket triggering, --start) rely on
+ * the order above. */
 
 #include "unit.h"
 
