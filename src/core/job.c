@@ -185,7 +185,9 @@ static int job_run_phase(Job *j) {
                 if (j->waiting_ordering)
                         return 0;
         }
+        u->ordered_deps_started = true;
         r = unit_start(u);
+        u->ordered_deps_started = false;
         if (r == -EAGAIN) {
                 /* Stopping or waiting for RestartSec=: try again once the
                  * unit is down, or let the restart timer start it. */

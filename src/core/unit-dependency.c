@@ -60,6 +60,10 @@ int unit_start_dependencies(Unit *u) {
                 STRV_FOREACH(name, deps(u, pulls[i])) {
                         if (!type_is_run(*name))
                                 continue;
+                        /* A start job already ran it (job.h): a oneshot
+                         * that finished must not run twice. */
+                        if (u->ordered_deps_started && strv_contains(deps(u, UNIT_AFTER), *name))
+                                continue;
                         int q = unit_start_one_dependency(u, *name);
                         if (q >= 0)
                                 continue;

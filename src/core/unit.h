@@ -77,6 +77,8 @@ struct Unit {
         UnitOutput *outputs;            /* pipes of its processes' output (unit-output.h) */
         char *waiting_for_mount;        /* start pending until this is mounted (mount-wait.h) */
         bool reload_failed;             /* the last reload failed (the type code sets it) */
+        bool ordered_deps_started;      /* during a job's unit_start(): its After= dependencies
+                                         * were started (and settled) by their own jobs */
         /* CLOCK_REALTIME of the changes of the active state, 0 = never
          * (systemd's ActiveEnterTimestamp= and friends), kept by
          * unit_notify_state(). */

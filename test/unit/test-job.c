@@ -224,6 +224,42 @@ TEST(reload_runs_exec_reload) {
         manager_free(m);
 }
 
+TEST(after_orders_start_jobs) {
+        Manager *m = job_manager();
+        write_unit("b.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+        write_unit("a.service", "[Unit]\nRequires=b.service\nAfter=b.service\n[Service]\nExecStart=/bin/sleep 1\n");
+        Unit *a = load(m, "a.service");
+        Job *j = NULL;
+
+        ASSERT_OK(job_enqueue(a, JOB_START, JOB_REPLACE, &j));
+        Unit *b = manager_get_unit(m, "b.service");
+        ASSERT_NOT_NULL(b);
+        ASSERT_NOT_NULL(b->job);                /* pulled in through its own job */
+        ASSERT_TRUE(j->waiting_ordering);
+        ASSERT_EQ(fake.n_spawns, 1u);           /* only b runs */
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        run_loop(m);
+        ASSERT_EQ(fake.n_spawns, 1u);
+        unit_process_exited(b, fake_last_spawn()->pid, CLD_EXITED, 0);
+        run_loop(m);
+        ASSERT_EQ(fake.n_spawns, 2u);           /* now a */
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/sleep");
+        ASSERT_STREQ(last_job_result(b), "done");
+        ASSERT_STREQ(last_job_result(a), "done");
+
+        /* b fails: a's job ends "dependency" and a never runs. */
+        ASSERT_OK(unit_stop(a));
+        unit_process_exited(a, fake_last_spawn()->pid, CLD_KILLED, SIGTERM);
+        ASSERT_OK(job_enqueue(a, JOB_START, JOB_REPLACE, &j));
+        unit_process_exited(b, fake_last_spawn()->pid, CLD_EXITED, 1);
+        run_loop(m);
+        ASSERT_STREQ(last_job_result(b), "failed");
+        ASSERT_STREQ(last_job_result(a), "dependency");
+        ASSERT_EQ(fake.n_spawns, 3u);
+        ASSERT_EQ(unit_active_state(a), UNIT_INACTIVE);
+        manager_free(m);
+}
+
 /* The result lines are debug lines: keep them. */
 __attribute__((constructor)) static void keep_debug_lines(void) {
         log_set_max_level(LOG_DEBUG);
