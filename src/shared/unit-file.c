@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
@@ -80,6 +81,7 @@ struct UnitFileCache {
         char **search_path; /* the search path the map was built from */
         char *root_dir;
         uint64_t mtime_hash; /* of the search directories, at the scan */
+        uint64_t scan_time;    /* ns, CLOCK_REALTIME: when the scan began */
         NameMap map;
 };
 
@@ -1077,11 +1079,17 @@ void unit_file_cache_flush(LookupPaths *lp) {
         lp->cache = unit_file_cache_free(lp->cache);
 }
 
+/* The kernel stamps file times from a clock that advances once per tick
+ * (up to 10 ms): a directory changed in the same tick as the scan, just
+ * after it, keeps the mtime the scan saw. */
+#define MTIME_GRANULARITY_NS 10000000ULL
+
 /* systemd's lookup_paths_timestamp_hash(): the modification times of the
  * search directories folded into one number (a missing directory counts as
- * 0), so that "has a file been added or removed?" costs a stat() each. */
-static uint64_t search_path_mtime_hash(char **search_path) {
-        uint64_t h = 0;
+ * 0), so that "has a file been added or removed?" costs a stat() each.
+ * *ret_newest gets the newest mtime. */
+static uint64_t search_path_mtime_hash(char **search_path, uint64_t *ret_newest) {
+        uint64_t h = 0, newest = 0;
 
         STRV_FOREACH(p, search_path) {
                 struct stat st;
@@ -1090,16 +1098,37 @@ static uint64_t search_path_mtime_hash(char **search_path) {
                 if (stat(*p, &st) >= 0)
                         t = (uint64_t) st.st_mtim.tv_sec * 1000000000ULL + (uint64_t) st.st_mtim.tv_nsec;
                 h = (h ^ t) * 1099511628211ULL; /* FNV-1a step per directory */
+                if (t > newest)
+                        newest = t;
         }
+        *ret_newest = newest;
         return h;
 }
 
+static uint64_t realtime_ns(void) {
+        struct timespec ts;
+
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return 0;
+        return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
 bool unit_file_cache_is_stale(const LookupPaths *lp) {
-        return lp->cache && search_path_mtime_hash(lp->cache->search_path) != lp->cache->mtime_hash;
+        const UnitFileCache *c = lp->cache;
+        uint64_t newest;
+
+        if (!c)
+                return false;
+        if (search_path_mtime_hash(c->search_path, &newest) != c->mtime_hash)
+                return true;
+        /* Changed within a tick of the scan: it may have changed again
+         * after it without a new mtime (systemd has this blind spot). */
+        return newest + MTIME_GRANULARITY_NS >= c->scan_time;
 }
 
 int unit_file_cache_build(LookupPaths *lp) {
         UnitFileCache *c;
+        uint64_t newest;
         int r;
 
         unit_file_cache_flush(lp);
@@ -1113,7 +1142,8 @@ int unit_file_cache_build(LookupPaths *lp) {
                 return -ENOMEM;
         }
         /* Before the scan: a change during it makes the cache stale. */
-        c->mtime_hash = search_path_mtime_hash(c->search_path);
+        c->scan_time = realtime_ns();
+        c->mtime_hash = search_path_mtime_hash(c->search_path, &newest);
         r = name_map_build(&c->map, c->search_path, c->root_dir);
         if (r < 0) {
                 unit_file_cache_free(c);

@@ -84,7 +84,10 @@ int unit_file_cache_build(LookupPaths *lp);
 /* True if lp has a cache and a search directory has been modified since
  * it was built (a unit file added, removed or renamed), judged by the
  * directories' mtimes as systemd does before it retries loading a unit it
- * did not find.  Changes inside subdirectories (.d, .wants) do not count. */
+ * did not find.  Changes inside subdirectories (.d, .wants) do not count.
+ * A directory modified within 10 ms before the scan counts as changed too:
+ * file times advance once per kernel tick, so a file added in the same
+ * tick just after the scan would leave no trace in them. */
 bool unit_file_cache_is_stale(const LookupPaths *lp);
 /* Drop lp->cache, so that the next lookups scan again.  Idempotent. */
 void unit_file_cache_flush(LookupPaths *lp);

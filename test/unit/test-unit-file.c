@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
@@ -790,6 +791,21 @@ TEST(cache_is_a_snapshot) {
         ASSERT_OK(unit_file_find(&lp, abs, &i));
         ASSERT_STREQ(i.fragment_path, abs);
         unit_file_info_done(&i);
+
+        /* Staleness: directories last changed an hour ago are not ... */
+        ASSERT_FALSE(unit_file_cache_is_stale(&(LookupPaths) { .search_path = lp.search_path })); /* no cache */
+        STRV_FOREACH(d, lp.search_path)
+                ASSERT_OK(utimensat(AT_FDCWD, *d, (struct timespec[2]) {
+                        { .tv_sec = time(NULL) - 3600 }, { .tv_sec = time(NULL) - 3600 } }, 0));
+        ASSERT_OK(unit_file_cache_build(&lp));
+        ASSERT_FALSE(unit_file_cache_is_stale(&lp));
+        /* ... until a file is added, whatever the timestamp granularity. */
+        write_file("usr/d.socket", "[Socket]\nListenStream=4\n");
+        ASSERT_TRUE(unit_file_cache_is_stale(&lp));
+        /* A file added right after a scan (same tick) is seen as a change. */
+        ASSERT_OK(unit_file_cache_build(&lp));
+        write_file("usr/e.socket", "[Socket]\nListenStream=5\n");
+        ASSERT_TRUE(unit_file_cache_is_stale(&lp));
 
         unit_file_cache_flush(&lp);
         unit_file_cache_flush(&lp); /* idempotent */
