@@ -119,7 +119,9 @@ def run_one(build, count, first_port, keep=None):
     runtime.mkdir(mode=0o700)
     ports = generate(units, count, first_port)
     if not ports_free(ports):
-        raise RuntimeError(f"ports {first_port}.. are not free")
+        if not keep:
+            shutil.rmtree(top, ignore_errors=True)
+        raise RuntimeError(f"ports {first_port}.. are not free (--first-port)")
     env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
     env.pop("PORTER_UNIT_PATH", None)
     env.pop("SYSTEMD_UNIT_PATH", None)
