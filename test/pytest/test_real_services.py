@@ -230,15 +230,6 @@ def assert_clean_stop(s):
     return log
 
 
-# porterd binds its notify socket under its own umask, so with the usual 022
-# the socket is 0755 and a service running as User=nobody gets EACCES from
-# sd_notify() (systemd binds it under umask 0000: mode 0777).  Until porterd
-# does the same (test_notify_socket_writable_by_service_users), the
-# Type=notify scenarios with User= start porterd under umask 0000; services
-# still get UMask= (default 0022) from the spawn path.
-NOTIFY_UMASK_WORKAROUND = "umask 0000"
-
-
 # --- sshd -i, one per connection -------------------------------------------
 
 def ssh_setup(scenario, name, runner):
@@ -247,10 +238,10 @@ def ssh_setup(scenario, name, runner):
     for key in ("ssh_host_ed25519_key", "client_key"):
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(s.dir / key)]).check_returncode()
     shutil.copy(s.dir / "client_key.pub", s.dir / "authorized_keys")
-    # ssh@.service says RuntimeDirectory=sshd, which systemd makes for every
-    # instance; porterd does not make it for Accept=yes instances yet (see
-    # test_ssh_runtime_directory_per_instance), so /run/sshd is made here.
-    s.start("ssh.socket", prepare="mkdir -m 0755 /run/sshd")
+    # ssh@.service says RuntimeDirectory=sshd: porterd makes /run/sshd for
+    # every instance (test_ssh_runtime_directory_per_instance checks that
+    # alone); porter-activate runs no service settings, so it is made here.
+    s.start("ssh.socket", prepare="" if runner == "porterd" else "mkdir -m 0755 /run/sshd")
     return s
 
 
@@ -455,7 +446,7 @@ def test_gunicorn_socket_activation(scenario, runner):
     s = scenario("gunicorn", runner, PORT=free_port())
     (s.dir / "app").mkdir(mode=0o755)
     shutil.move(s.dir / "hello.py", s.dir / "app" / "hello.py")
-    s.start("gunicorn.socket", prepare=NOTIFY_UMASK_WORKAROUND)
+    s.start("gunicorn.socket", prepare="umask 0022")
     # porter-activate has no User=: there the service stays root.
     uid = pwd.getpwnam(USER).pw_uid if runner == "porterd" else 0
     url = f"http://127.0.0.1:{s.values['PORT']}/"
@@ -584,7 +575,7 @@ def test_services_do_not_inherit_porterds_stray_fds(scenario):
 def test_python3_systemd_listen_fds(scenario):
     install("python3-systemd")
     s = scenario("python3-systemd", PORT=free_port())
-    s.start("pyecho.socket", prepare=NOTIFY_UMASK_WORKAROUND)
+    s.start("pyecho.socket", prepare="umask 0022")
     uid = pwd.getpwnam(USER).pw_uid
     with socket.create_connection(("127.0.0.1", s.values["PORT"]), timeout=10) as c:
         c.sendall(b"hello\n")
