@@ -238,6 +238,16 @@ def example_units(unit_dir):
     return ("echo.socket", "hello.socket", "orphan.socket")
 
 
+def host_dir_not_in_container():
+    """A directory of the host that the container's root does not bind-mount:
+    the build dir is mounted at its own path, so it must not be below it."""
+    build = str(BUILD_DIR.resolve())
+    for d in ("/var", "/srv", "/opt", "/home", "/root", "/work"):
+        if os.path.isdir(d) and not (build + "/").startswith(d + "/"):
+            return d
+    pytest.skip("no host directory outside the build dir to check isolation with")
+
+
 # SIGTERM as a runtime sends it (from the parent namespace); SIGINT with
 # kill(1) inside the container, where the kernel drops signals to PID 1
 # that it has no handler for: porterd's blocked+signalfd ones must arrive.
@@ -252,7 +262,9 @@ def test_porterd_as_container_init(container, unit_dir, sig, name, inside):
     assert nspid(pid)[-1] == 1, "porterd is PID 1 inside"
     assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
     assert os.readlink(f"/proc/{pid}/root") == "/", "chrooted root seen from itself"
-    assert os.path.isdir(f"/proc/{pid}/root/units") and not os.path.exists(f"/proc/{pid}/root/work")
+    assert os.path.isdir(f"/proc/{pid}/root/units")
+    hidden = host_dir_not_in_container()
+    assert not os.path.exists(f"/proc/{pid}/root{hidden}"), f"host {hidden} is visible inside"
 
     # Not reachable from the host's network namespace.
     with pytest.raises(OSError):
