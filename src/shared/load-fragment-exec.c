@@ -98,11 +98,7 @@ static int add_user_group(const ConfigContext *ctx, const char *lvalue, char *wo
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_user_group_strv) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_user_group, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_user_group);
 }
 
 /* --- process environment ------------------------------------------------- */
@@ -184,11 +180,7 @@ static int add_env_assignment(const ConfigContext *ctx, const char *lvalue, char
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_environ) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_assignment, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_env_assignment);
 }
 
 /* Append word to the list *data unless it is there already; takes word. */
@@ -210,11 +202,7 @@ static int add_env_name(const ConfigContext *ctx, const char *lvalue, char *word
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_pass_environ) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_name, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_env_name);
 }
 
 static int add_env_unset(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
@@ -228,11 +216,7 @@ static int add_env_unset(const ConfigContext *ctx, const char *lvalue, char *wor
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_unset_environ) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_env_unset, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_env_unset);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_env_file) {
@@ -373,11 +357,7 @@ static int add_runtime_directory(const ConfigContext *ctx, const char *lvalue, c
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_exec_directories) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_runtime_directory, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_runtime_directory);
 }
 
 /* --- Limit*= --------------------------------------------------------------- */

@@ -288,6 +288,15 @@ int config_for_each_word(const ConfigContext *ctx, const char *lvalue, const cha
         }
 }
 
+int config_parse_word_list(const ConfigContext *ctx, const char *lvalue, const char *rvalue, char ***l,
+                           config_word_add_t add) {
+        if (isempty(rvalue)) {
+                *l = strv_free(*l);
+                return 0;
+        }
+        return config_for_each_word(ctx, lvalue, rvalue, true, add, l);
+}
+
 static int add_absolute_path(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
         if (!path_is_absolute(word)) {
                 int r = config_warn(ctx, "%s= path '%s' is not absolute, ignoring", lvalue, word);
@@ -298,11 +307,7 @@ static int add_absolute_path(const ConfigContext *ctx, const char *lvalue, char 
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_unit_path_strv_printf) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_absolute_path, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_absolute_path);
 }
 
 /* --- [Unit] -------------------------------------------------------------- */
@@ -330,11 +335,7 @@ static int add_documentation(const ConfigContext *ctx, const char *lvalue, char 
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_documentation) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_documentation, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_documentation);
 }
 
 static int add_unit_name(const ConfigContext *ctx, const char *lvalue, char *word, void *data) {
@@ -447,11 +448,7 @@ static int add_install_name(const ConfigContext *ctx, const char *lvalue, char *
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_install_names) {
-        if (isempty(rvalue)) {
-                *(char ***) data = strv_free(*(char ***) data);
-                return 0;
-        }
-        return config_for_each_word(ctx, lvalue, rvalue, true, add_install_name, data);
+        return config_parse_word_list(ctx, lvalue, rvalue, data, add_install_name);
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_default_instance) {

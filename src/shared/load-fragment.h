@@ -74,6 +74,11 @@ typedef int (*config_word_add_t)(const ConfigContext *ctx, const char *lvalue, c
 int config_for_each_word(const ConfigContext *ctx, const char *lvalue, const char *rvalue, bool specifiers,
                          config_word_add_t add, void *data);
 
+/* A list setting of words (specifiers expanded): "" resets the list *l,
+ * anything else adds each word through add() (see config_for_each_word). */
+int config_parse_word_list(const ConfigContext *ctx, const char *lvalue, const char *rvalue, char ***l,
+                           config_word_add_t add);
+
 /* Add the standard warning "Failed to parse Key=value: reason, ignoring"
  * (error may be 0 for no reason); returns 0 or -ENOMEM. */
 int config_warn_parse(const ConfigContext *ctx, const char *lvalue, const char *rvalue, int error);
