@@ -580,8 +580,7 @@ static int socket_inet_pretty(const union sockaddr_union *sa, char *buf, size_t 
 }
 
 /* The instance name suffix after "prefix@": N-COOKIE-local-remote (v258). */
-static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size,
-                                char *remote_addr, size_t ra_size, char *remote_port, size_t rp_size) {
+static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size) {
         union sockaddr_union local, remote;
         socklen_t llen = sizeof local, rlen = sizeof remote;
         uint64_t cookie = 0;
@@ -597,7 +596,6 @@ static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size,
                 return -errno;
         (void) getsockopt(cfd, SOL_SOCKET, SO_COOKIE, &cookie, &clen);
 
-        remote_addr[0] = remote_port[0] = 0;
         if (remote.sa.sa_family == AF_UNIX) {
                 struct ucred cred;
                 socklen_t l = sizeof cred;
@@ -617,14 +615,14 @@ static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size,
                 return -EAFNOSUPPORT;
         snprintf(buf, size, "%s@%u-%" PRIu64 "-%s:%u-%s:%u.service", s->instance_prefix, s->n_accepted,
                  cookie, l, lport, r, rport);
-        snprintf(remote_addr, ra_size, "%s", r);
-        snprintf(remote_port, rp_size, "%u", rport);
         return 0;
 }
 
 /* Accept=yes: hand connection cfd to a new instance of the template. */
 static void socket_spawn_instance(SocketUnit *s, int cfd) {
-        char name[UNIT_NAME_MAX + 1], raddr[INET6_ADDRSTRLEN + 8], rport[8];
+        /* REMOTE_ADDR/REMOTE_PORT are not formatted here: the spawn
+         * template writes them into its own slots from the peer address. */
+        char name[UNIT_NAME_MAX + 1];
         SocketPeerKey peer = {};
         int r;
 
@@ -649,7 +647,7 @@ static void socket_spawn_instance(SocketUnit *s, int cfd) {
                 c->n++;
         }
 
-        r = socket_instance_name(s, cfd, name, sizeof name, raddr, sizeof raddr, rport, sizeof rport);
+        r = socket_instance_name(s, cfd, name, sizeof name);
         if (r < 0) {
                 log_unit_debug_errno(&s->meta, r, "Failed to read connection addresses, ignoring: %m");
                 if (peer.family != 0) {
