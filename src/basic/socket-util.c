@@ -120,6 +120,31 @@ static int sockaddr_vm_pretty(const struct sockaddr_vm *vm, char **ret) {
         return k < 0 ? -ENOMEM : 0;
 }
 
+int sockaddr_ip_string(const struct sockaddr *sa, socklen_t salen, char *buf, size_t size, unsigned *ret_port) {
+        const union sockaddr_union *u = (const union sockaddr_union *) sa;
+        const void *addr;
+        int family;
+
+        if (!sa || salen < sizeof(sa_family_t))
+                return -EINVAL;
+        if (sa->sa_family == AF_INET) {
+                if (salen < sizeof(struct sockaddr_in))
+                        return -EINVAL;
+                family = AF_INET;
+                addr = &u->in.sin_addr;
+                *ret_port = ntohs(u->in.sin_port);
+        } else if (sa->sa_family == AF_INET6) {
+                if (salen < sizeof(struct sockaddr_in6))
+                        return -EINVAL;
+                bool mapped = IN6_IS_ADDR_V4MAPPED(&u->in6.sin6_addr);
+                family = mapped ? AF_INET : AF_INET6;
+                addr = mapped ? (const void *) (u->in6.sin6_addr.s6_addr + 12) : (const void *) &u->in6.sin6_addr;
+                *ret_port = ntohs(u->in6.sin6_port);
+        } else
+                return -EAFNOSUPPORT;
+        return inet_ntop(family, addr, buf, size) ? 0 : -errno;
+}
+
 int sockaddr_pretty(const struct sockaddr *sa, socklen_t salen, bool translate_ipv6, char **ret) {
         const union sockaddr_union *u = (const union sockaddr_union *) sa;
         char buf[INET_ADDRSTRLEN];

@@ -52,6 +52,14 @@ socklen_t sockaddr_len_for_family(int family);
  * a truncated address, or -ENOMEM. */
 int sockaddr_pretty(const struct sockaddr *sa, socklen_t salen, bool translate_ipv6, char **ret);
 
+/* The IP address of an AF_INET or AF_INET6 address as REMOTE_ADDR= and
+ * Accept=yes instance names show it: dotted IPv4, an IPv4-mapped IPv6
+ * address as IPv4, any other IPv6 address bare (no brackets, no scope).
+ * Writes into buf (size >= INET6_ADDRSTRLEN) and the port into *ret_port.
+ * Allocates nothing: the per-connection path uses it.  Returns 0,
+ * -EAFNOSUPPORT for another family, -EINVAL for a truncated address. */
+int sockaddr_ip_string(const struct sockaddr *sa, socklen_t salen, char *buf, size_t size, unsigned *ret_port);
+
 /* getsockopt()/setsockopt() for int-valued options.  Return 0 or -errno. */
 int setsockopt_int(int fd, int level, int optname, int value);
 int getsockopt_int(int fd, int level, int optname, int *ret);

@@ -242,24 +242,12 @@ static int service_instance_fds(ServiceUnit *s, int **ret_fds, char ***ret_names
  * has spawn.c fill them in). */
 static int service_remote_env(ServiceUnit *s, char ***env) {
         char addr[INET6_ADDRSTRLEN], port[8];
-        const union sockaddr_union *sa = &s->peer_sa;
-        const void *a = NULL;
-        int family = sa->sa.sa_family;
+        unsigned p;
 
-        if (s->peer_salen == 0)
+        /* AF_UNIX peers are unnamed here: nothing to set. */
+        if (s->peer_salen == 0 || sockaddr_ip_string(&s->peer_sa.sa, s->peer_salen, addr, sizeof addr, &p) < 0)
                 return 0;
-        if (family == AF_INET) {
-                a = &sa->in.sin_addr;
-                snprintf(port, sizeof port, "%u", ntohs(sa->in.sin_port));
-        } else if (family == AF_INET6) {
-                bool mapped = IN6_IS_ADDR_V4MAPPED(&sa->in6.sin6_addr);
-                a = mapped ? (const void *) (sa->in6.sin6_addr.s6_addr + 12) : &sa->in6.sin6_addr;
-                family = mapped ? AF_INET : AF_INET6;
-                snprintf(port, sizeof port, "%u", ntohs(sa->in6.sin6_port));
-        } else
-                return 0; /* AF_UNIX peers are unnamed here */
-        if (!inet_ntop(family, a, addr, sizeof addr))
-                return 0;
+        snprintf(port, sizeof port, "%u", p);
         if (strv_env_assign(env, "REMOTE_ADDR", addr) < 0 || strv_env_assign(env, "REMOTE_PORT", port) < 0)
                 return -ENOMEM;
         return 0;

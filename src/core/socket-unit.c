@@ -564,21 +564,6 @@ static void socket_refuse_connection(SocketUnit *s, int cfd, const char *why) {
         safe_close(cfd);
 }
 
-/* Print an IP address as the instance name and REMOTE_ADDR want it:
- * IPv4 dotted, IPv4-mapped IPv6 as IPv4, other IPv6 without brackets. */
-static int socket_inet_pretty(const union sockaddr_union *sa, char *buf, size_t size, unsigned *ret_port) {
-        if (sa->sa.sa_family == AF_INET) {
-                *ret_port = ntohs(sa->in.sin_port);
-                return inet_ntop(AF_INET, &sa->in.sin_addr, buf, size) ? 0 : -errno;
-        }
-        if (sa->sa.sa_family != AF_INET6)
-                return -EAFNOSUPPORT;
-        *ret_port = ntohs(sa->in6.sin6_port);
-        if (IN6_IS_ADDR_V4MAPPED(&sa->in6.sin6_addr))
-                return inet_ntop(AF_INET, sa->in6.sin6_addr.s6_addr + 12, buf, size) ? 0 : -errno;
-        return inet_ntop(AF_INET6, &sa->in6.sin6_addr, buf, size) ? 0 : -errno;
-}
-
 /* The instance name suffix after "prefix@": N-COOKIE-local-remote (v258). */
 static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size) {
         union sockaddr_union local, remote;
@@ -610,8 +595,8 @@ static int socket_instance_name(SocketUnit *s, int cfd, char *buf, size_t size) 
 
         char l[INET6_ADDRSTRLEN + 8], r[INET6_ADDRSTRLEN + 8];
         unsigned lport, rport;
-        if (socket_inet_pretty(&local, l, sizeof l, &lport) < 0 ||
-            socket_inet_pretty(&remote, r, sizeof r, &rport) < 0)
+        if (sockaddr_ip_string(&local.sa, llen, l, sizeof l, &lport) < 0 ||
+            sockaddr_ip_string(&remote.sa, rlen, r, sizeof r, &rport) < 0)
                 return -EAFNOSUPPORT;
         snprintf(buf, size, "%s@%u-%" PRIu64 "-%s:%u-%s:%u.service", s->instance_prefix, s->n_accepted,
                  cookie, l, lport, r, rport);

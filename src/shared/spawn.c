@@ -18,6 +18,7 @@
 #include "alloc-util.h"
 #include "fd-util.h"
 #include "path-util.h"
+#include "socket-util.h"
 #include "spawn.h"
 #include "string-util.h"
 #include "strv.h"
@@ -816,21 +817,9 @@ static void format_remote(const struct sockaddr *sa, socklen_t len,
 
         switch (sa->sa_family) {
         case AF_INET:
-                if (len < sizeof(struct sockaddr_in) ||
-                    !inet_ntop(AF_INET, &u->in.sin_addr, addr, REMOTE_ADDR_MAX))
-                        return;
-                *ret_port = ntohs(u->in.sin_port);
-                *ret_addr = *ret_has_port = true;
-                return;
         case AF_INET6:
-                if (len < sizeof(struct sockaddr_in6))
+                if (sockaddr_ip_string(sa, len, addr, REMOTE_ADDR_MAX, ret_port) < 0)
                         return;
-                if (IN6_IS_ADDR_V4MAPPED(&u->in6.sin6_addr)) {
-                        if (!inet_ntop(AF_INET, &u->in6.sin6_addr.s6_addr[12], addr, REMOTE_ADDR_MAX))
-                                return;
-                } else if (!inet_ntop(AF_INET6, &u->in6.sin6_addr, addr, REMOTE_ADDR_MAX))
-                        return;
-                *ret_port = ntohs(u->in6.sin6_port);
                 *ret_addr = *ret_has_port = true;
                 return;
         case AF_VSOCK:
