@@ -59,6 +59,11 @@ struct Manager {
         unsigned n_jobs;                /* pending jobs */
         struct libmnt_monitor *mount_monitor;   /* mount-wait.h: on while a unit waits */
         sd_event_source *mount_source;
+        /* mount-wait.c: fstab and the mount table, parsed at most once per
+         * event-loop iteration (a start pass of many units shares them). */
+        struct libmnt_table *mount_fstab, *mount_mounted;
+        uint64_t mount_tables_iteration;
+        bool mount_tables_valid;
 
         char **environment;             /* base environment of every service */
         UnitConfig **retired_configs;   /* replaced by daemon-reload; freed with the manager */

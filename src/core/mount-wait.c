@@ -13,10 +13,6 @@
 #include "strv.h"
 #include "unit.h"
 
-static void mnt_table_unrefp(struct libmnt_table **t) {
-        mnt_unref_table(*t);
-}
-
 /* Is prefix a path prefix of path ("/x" of "/x" and "/x/y", not of "/xy")? */
 static bool path_has_prefix(const char *path, const char *prefix) {
         size_t n = strlen(prefix);
@@ -25,21 +21,59 @@ static bool path_has_prefix(const char *path, const char *prefix) {
         return strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/');
 }
 
-int mount_path_pending(const char *path, char **ret) {
-        _cleanup_(mnt_table_unrefp) struct libmnt_table *fstab = mnt_new_table(), *mounted = mnt_new_table();
+static void manager_mount_tables_drop(Manager *m) {
+        mnt_unref_table(m->mount_fstab);
+        mnt_unref_table(m->mount_mounted);
+        m->mount_fstab = m->mount_mounted = NULL;
+        m->mount_tables_valid = false;
+}
+
+/* fstab (NULL when there is none: nothing is expected to be mounted) and the
+ * mount table, parsed once per event-loop iteration.  Starting 10,000 socket
+ * units in one pass used to parse both once per unix socket. */
+static int manager_mount_tables(Manager *m, struct libmnt_table **ret_fstab, struct libmnt_table **ret_mounted) {
+        uint64_t iteration = 0;
+        int r;
+
+        (void) sd_event_get_iteration(m->event, &iteration);
+        if (!m->mount_tables_valid || m->mount_tables_iteration != iteration) {
+                manager_mount_tables_drop(m);
+                m->mount_fstab = mnt_new_table();
+                m->mount_mounted = mnt_new_table();
+                if (!m->mount_fstab || !m->mount_mounted) {
+                        manager_mount_tables_drop(m);
+                        return -ENOMEM;
+                }
+                if (mnt_table_parse_fstab(m->mount_fstab, NULL) < 0) {
+                        mnt_unref_table(m->mount_fstab);
+                        m->mount_fstab = NULL;
+                } else {
+                        r = mnt_table_parse_mtab(m->mount_mounted, NULL);
+                        if (r < 0) {
+                                manager_mount_tables_drop(m);
+                                return r;
+                        }
+                }
+                m->mount_tables_iteration = iteration;
+                m->mount_tables_valid = true;
+        }
+        *ret_fstab = m->mount_fstab;
+        *ret_mounted = m->mount_mounted;
+        return 0;
+}
+
+int mount_path_pending(Manager *m, const char *path, char **ret) {
+        struct libmnt_table *fstab, *mounted;
         struct libmnt_iter *it = NULL;
         struct libmnt_fs *fs;
         const char *best = NULL;
         int r;
 
-        if (!fstab || !mounted)
-                return -ENOMEM;
-        /* No fstab: nothing is expected to be mounted. */
-        if (mnt_table_parse_fstab(fstab, NULL) < 0)
-                return 0;
-        r = mnt_table_parse_mtab(mounted, NULL);
+        r = manager_mount_tables(m, &fstab, &mounted);
         if (r < 0)
                 return r;
+        if (!fstab)
+                return 0;
         it = mnt_new_iter(MNT_ITER_FORWARD);
         if (!it)
                 return -ENOMEM;
@@ -67,7 +101,7 @@ static int unit_mounts_pending(Unit *u, char **ret) {
         int r;
 
         STRV_FOREACH(p, u->config->requires_mounts_for) {
-                r = mount_path_pending(*p, ret);
+                r = mount_path_pending(u->manager, *p, ret);
                 if (r != 0)
                         return r;
         }
@@ -85,7 +119,7 @@ static int unit_mounts_pending(Unit *u, char **ret) {
                         return -ENOMEM;
                 char *slash = strrchr(parent, '/');
                 slash[slash == parent ? 1 : 0] = 0;
-                r = mount_path_pending(parent, ret);
+                r = mount_path_pending(u->manager, parent, ret);
                 if (r != 0)
                         return r;
         }
@@ -100,6 +134,8 @@ static int mount_monitor_dispatch(sd_event_source *source, int fd, uint32_t reve
         /* Drain the monitor, then look again at every waiting unit. */
         while (mnt_monitor_next_change(m->mount_monitor, &filename, &type) == 0)
                 ;
+        /* The table changed: what this iteration parsed before may be stale. */
+        m->mount_tables_valid = false;
         for (Unit *u = m->units; u; u = u->next) {
                 if (!u->waiting_for_mount || u->in_gc)
                         continue;
@@ -135,6 +171,7 @@ void manager_mount_monitor_free(Manager *m) {
         m->mount_source = sd_event_source_disable_unref(m->mount_source);
         mnt_unref_monitor(m->mount_monitor); /* closes its fd */
         m->mount_monitor = NULL;
+        manager_mount_tables_drop(m);
 }
 
 int unit_wait_for_mounts(Unit *u) {

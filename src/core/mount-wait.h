@@ -24,8 +24,9 @@ typedef struct Manager Manager;
 typedef struct Unit Unit;
 
 /* The first mount path needs that is not mounted yet: 1 and *ret (heap)
- * when there is one, 0 when none, -errno.  fstab and mountinfo as above. */
-int mount_path_pending(const char *path, char **ret);
+ * when there is one, 0 when none, -errno.  fstab and mountinfo as above,
+ * read at most once per event-loop iteration of m. */
+int mount_path_pending(Manager *m, const char *path, char **ret);
 
 /* Check every path u needs.  Returns 1 when u must wait (waiting_for_mount
  * set, the monitor on, logged once), 0 when it may start, -errno. */
@@ -34,5 +35,5 @@ int unit_wait_for_mounts(Unit *u);
 /* Stop waiting (a stop request). */
 void unit_cancel_mount_wait(Unit *u);
 
-/* Release the manager's mount monitor. */
+/* Release the manager's mount monitor and its parsed mount tables. */
 void manager_mount_monitor_free(Manager *m);
