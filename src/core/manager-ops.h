@@ -21,10 +21,12 @@ typedef struct Unit Unit;
 typedef struct sd_event_source sd_event_source;
 
 /* A process the manager started: its pid, a pidfd (-EBADF when the kernel
- * or the seam gave none) and the sd-event source watching it. */
+ * or the seam gave none) and the sd-event source watching it: an IO
+ * source on the pidfd, or sd-event's child source where there is none. */
 typedef struct UnitProcess {
         pid_t pid;              /* 0 when there is no process */
         int pidfd;
+        bool watched_by_pidfd;  /* child_source is an IO source on pidfd */
         sd_event_source *child_source;
 } UnitProcess;
 
