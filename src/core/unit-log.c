@@ -8,40 +8,74 @@
 #include "log-journal.h"
 #include "unit-log.h"
 
-void unit_log_ring_push(UnitLogRing *ring, int level, const char *text) {
-        if (!ring->lines) {
-                ring->lines = calloc(UNIT_LOG_LINES, sizeof(UnitLogLine));
-                if (!ring->lines)
-                        return; /* Losing one kept line is better than failing the caller. */
-        }
-        char *copy = strdup(text);
-        if (!copy)
-                return;
+#define RECORD_ALIGN _Alignof(UnitLogLine)
+#define RING_MIN_ALLOC 64u
 
-        UnitLogLine *slot = &ring->lines[ring->next];
-        free(slot->text);
-        *slot = (UnitLogLine) {
-                .timestamp = now(CLOCK_REALTIME),
-                .level = level,
-                .text = copy,
-        };
-        ring->next = (ring->next + 1) % UNIT_LOG_LINES;
-        if (ring->n < UNIT_LOG_LINES)
-                ring->n++;
+static UnitLogLine *record_at(const UnitLogRing *ring, uint32_t offset) {
+        return (UnitLogLine *) (ring->buf + offset);
+}
+
+/* Make room for `need` bytes after ring->end: reuse the space of dropped
+ * records at the front when that is at least half the buffer (so each byte
+ * is moved a bounded number of times), else grow by doubling. */
+static int ring_reserve(UnitLogRing *ring, uint32_t need) {
+        if (ring->allocated - ring->end >= need)
+                return 0;
+        if (ring->start > 0 && ring->start >= ring->allocated / 2 &&
+            ring->allocated - (ring->end - ring->start) >= need) {
+                memmove(ring->buf, ring->buf + ring->start, ring->end - ring->start);
+                ring->end -= ring->start;
+                ring->start = 0;
+                return 0;
+        }
+        uint64_t want = (uint64_t) ring->end + need, a = ring->allocated ? ring->allocated : RING_MIN_ALLOC;
+        while (a < want)
+                a *= 2;
+        if (a > UINT32_MAX)
+                return -ENOMEM;
+        char *b = realloc(ring->buf, a);
+        if (!b)
+                return -ENOMEM;
+        ring->buf = b;
+        ring->allocated = (uint32_t) a;
+        return 0;
+}
+
+void unit_log_ring_push(UnitLogRing *ring, int level, const char *text) {
+        size_t len = strlen(text);
+        if (len > UINT32_MAX / 2)
+                return;
+        uint32_t need = (uint32_t) ((sizeof(UnitLogLine) + len + 1 + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1));
+
+        if (ring->n >= UNIT_LOG_LINES) {
+                ring->start += record_at(ring, ring->start)->size;
+                ring->n--;
+        }
+        if (ring->n == 0)
+                ring->start = ring->end = 0;
+        if (ring_reserve(ring, need) < 0)
+                return; /* Losing one kept line is better than failing the caller. */
+
+        UnitLogLine *l = record_at(ring, ring->end);
+        l->timestamp = now(CLOCK_REALTIME);
+        l->level = level;
+        l->size = need;
+        memcpy(l->text, text, len + 1);
+        ring->end += need;
+        ring->n++;
 }
 
 const UnitLogLine *unit_log_ring_get(const UnitLogRing *ring, size_t i) {
         if (i >= ring->n)
                 return NULL;
-        /* The oldest line sits at `next` once the ring has wrapped. */
-        size_t oldest = ring->n < UNIT_LOG_LINES ? 0 : ring->next;
-        return &ring->lines[(oldest + i) % UNIT_LOG_LINES];
+        uint32_t o = ring->start;
+        while (i-- > 0)
+                o += record_at(ring, o)->size;
+        return record_at(ring, o);
 }
 
 void unit_log_ring_clear(UnitLogRing *ring) {
-        for (size_t i = 0; ring->lines && i < UNIT_LOG_LINES; i++)
-                free(ring->lines[i].text);
-        free(ring->lines);
+        free(ring->buf);
         *ring = (UnitLogRing) {};
 }
 

@@ -7,6 +7,7 @@
  * `porterctl status` shows and a failed `porterctl start` prints. */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 #include "log.h"
@@ -15,23 +16,33 @@
 
 #define UNIT_LOG_LINES 100
 
+/* One kept line: a record in the ring's buffer, text stored inline. */
 typedef struct UnitLogLine {
         usec_t timestamp;       /* CLOCK_REALTIME */
         int level;
-        char *text;             /* without the unit prefix */
+        uint32_t size;          /* of the whole record, a multiple of its alignment */
+        char text[];            /* without the unit prefix, NUL-terminated */
 } UnitLogLine;
 
+/* The last UNIT_LOG_LINES lines, packed oldest first in one buffer that
+ * grows with what is kept: most units log a line or two ("Listening on
+ * ..."), so a fixed table of 100 slots per unit would cost 2.4 KB each for
+ * nothing.  Records live in buf[start, end); the buffer is compacted or
+ * grown when a new record does not fit behind `end`. */
 typedef struct UnitLogRing {
-        UnitLogLine *lines;             /* UNIT_LOG_LINES slots, allocated on the first line:
-                                         * most Accept=yes instances never log at info */
-        size_t next;            /* slot the next line goes to */
-        size_t n;               /* lines held, at most UNIT_LOG_LINES */
+        char *buf;              /* NULL until the first line */
+        uint32_t start;         /* offset of the oldest record */
+        uint32_t end;           /* offset after the newest record */
+        uint32_t allocated;     /* size of buf */
+        uint32_t n;             /* lines held, at most UNIT_LOG_LINES */
 } UnitLogRing;
 
-/* Store a line (copied) in the ring, replacing the oldest when full. */
+/* Store a line (copied) in the ring, dropping the oldest when it holds
+ * UNIT_LOG_LINES.  On OOM the line is not kept (the ring stays valid). */
 void unit_log_ring_push(UnitLogRing *ring, int level, const char *text);
 
-/* The i-th line held, oldest first (i < ring->n), or NULL. */
+/* The i-th line held, oldest first (i < ring->n), or NULL.  Valid until the
+ * next push or clear.  O(i): walks the records from the oldest. */
 const UnitLogLine *unit_log_ring_get(const UnitLogRing *ring, size_t i);
 
 /* Free every line; the ring is empty afterwards. */
