@@ -2,10 +2,12 @@
 /* The unit-file lexer.  The grammar is at the top of conf-parser.h; the
  * comments below say where porter follows a systemd quirk on purpose. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc-util.h"
 #include "conf-parser.h"
@@ -141,45 +143,120 @@ static int lex_fail(const LexState *s, unsigned line, int error, const char *for
         return r < 0 ? r : error;
 }
 
-/* Read one physical line into *buf (NUL-terminated, terminator removed).
- * "\n", "\r\n", "\r" and NUL each end a line, as systemd's read_line() does.
- * Returns 1 with a line, 0 at end of file with nothing read, -ENOBUFS if the
- * line is longer than CONFIG_LINE_MAX, or -errno on a read error.
- * *any is set once a byte was read (to tell an empty file apart). */
-static int read_physical_line(FILE *f, char **buf, size_t *allocated, bool *any) {
-        size_t n = 0;
-        bool got = false;
-        int c;
+/* Where the lexer's bytes come from: a file descriptor (config_parse_file()
+ * reads the file with plain read() calls, no stdio) or a stdio stream
+ * (config_parse()).  The bytes sit in one buffer; a physical line is handed
+ * out in place, NUL-terminated, so a unit file of a few hundred bytes costs
+ * one buffer, one read() with data and one that finds the end. */
+typedef struct LineSource {
+        int fd;                 /* read from this unless f is set */
+        FILE *f;
+        char *buf;
+        size_t allocated;
+        size_t start, end;      /* unread bytes are buf[start..end) */
+        bool eof;
+        bool any;               /* a byte was read (tells an empty file apart) */
+} LineSource;
+
+static void line_source_done(LineSource *src) {
+        free(src->buf);
+        src->buf = NULL;
+}
+
+/* Read more bytes after buf[end].  0, or -errno on a read error. */
+static int line_source_fill(LineSource *src) {
+        size_t n;
+
+        /* Keep the unread bytes, at the front. */
+        if (src->start > 0) {
+                memmove(src->buf, src->buf + src->start, src->end - src->start);
+                src->end -= src->start;
+                src->start = 0;
+        }
+        /* Room for at least 4 KiB more and the NUL after a last line. */
+        if (!GREEDY_REALLOC(src->buf, src->allocated, src->end + 4096 + 1))
+                return -ENOMEM;
+        n = src->allocated - src->end - 1;
+
+        if (src->f) {
+                size_t k = fread(src->buf + src->end, 1, n, src->f);
+                if (k == 0) {
+                        if (ferror(src->f))
+                                return errno > 0 ? -errno : -EIO;
+                        src->eof = true;
+                }
+                src->end += k;
+        } else {
+                ssize_t k;
+
+                do
+                        k = read(src->fd, src->buf + src->end, n);
+                while (k < 0 && errno == EINTR);
+                if (k < 0)
+                        return negative_errno();
+                if (k == 0)
+                        src->eof = true;
+                src->end += (size_t) k;
+        }
+        if (src->end > 0)
+                src->any = true;
+        return 0;
+}
+
+/* The next physical line, in place and NUL-terminated, in *ret.
+ * "\n", "\r\n", "\r" and NUL each end a line, as systemd's read_line()
+ * does.  Returns 1 with a line, 0 at end of file with nothing read,
+ * -ENOBUFS if the line is CONFIG_LINE_MAX bytes or longer (systemd's
+ * read_line() counts the terminator: a line of exactly CONFIG_LINE_MAX
+ * bytes is already too long), or -errno on a read error. */
+static int read_physical_line(LineSource *src, char **ret) {
+        size_t scanned = 0; /* bytes after start known to hold no terminator */
+        int r;
 
         for (;;) {
-                c = getc_unlocked(f);
-                if (c == EOF)
-                        break;
-                got = *any = true;
-                if (c == '\n' || c == '\0')
-                        break;
-                if (c == '\r') {
-                        int d = getc_unlocked(f);
-                        if (d != '\n' && d != EOF)
-                                ungetc(d, f);
-                        break;
+                char *b = src->buf;
+
+                for (size_t i = src->start + scanned; i < src->end; i++) {
+                        char c = b[i];
+                        size_t next = i + 1;
+
+                        if (c != '\n' && c != '\r' && c != '\0')
+                                continue;
+                        if (i - src->start >= CONFIG_LINE_MAX)
+                                return -ENOBUFS;
+                        if (c == '\r') {
+                                if (next == src->end && !src->eof)
+                                        break; /* is a "\n" next?  Read on. */
+                                if (next < src->end && b[next] == '\n')
+                                        next++;
+                        }
+                        b[i] = '\0';
+                        *ret = b + src->start;
+                        src->start = next;
+                        return 1;
                 }
-                /* systemd's read_line() counts the terminator: a line of
-                 * exactly CONFIG_LINE_MAX bytes is already too long. */
-                if (n >= CONFIG_LINE_MAX - 1)
+                scanned = src->end - src->start;
+                if (scanned > 0 && b[src->end - 1] == '\r')
+                        scanned--; /* look at that "\r" again with what follows */
+                if (scanned >= CONFIG_LINE_MAX)
                         return -ENOBUFS;
-                if (!GREEDY_REALLOC(*buf, *allocated, n + 2))
-                        return -ENOMEM;
-                (*buf)[n++] = (char) c;
+
+                if (src->eof) {
+                        if (src->start == src->end)
+                                return 0;
+                        /* A last line without a terminator: line_source_fill()
+                         * left room for the NUL. */
+                        if (src->end - src->start >= CONFIG_LINE_MAX)
+                                return -ENOBUFS;
+                        src->buf[src->end] = '\0';
+                        *ret = src->buf + src->start;
+                        src->start = src->end;
+                        return 1;
+                }
+                r = line_source_fill(src);
+                if (r < 0)
+                        return r;
         }
-        if (ferror(f))
-                return negative_errno();
-        if (!got)
-                return 0;
-        if (!GREEDY_REALLOC(*buf, *allocated, n + 1))
-                return -ENOMEM;
-        (*buf)[n] = '\0';
-        return 1;
 }
 
 /* A section name must not carry control characters, quotes, backslashes or
@@ -297,17 +374,16 @@ static bool is_comment_line(const char *l) {
         return *l && strchr(COMMENTS, *l);
 }
 
-int config_parse(const ConfigParseParams *p, FILE *f) {
-        _cleanup_free_ char *buf = NULL, *cont = NULL;
-        size_t allocated = 0;
-        bool any = false, bom_seen = false;
+static int config_parse_source(const ConfigParseParams *p, LineSource *src) {
+        _cleanup_free_ char *cont = NULL;
+        bool bom_seen = false;
         LexState s = { .params = p };
         int r;
 
         for (;;) {
                 char *l;
 
-                r = read_physical_line(f, &buf, &allocated, &any);
+                r = read_physical_line(src, &l);
                 if (r == -ENOBUFS) {
                         r = lex_fail(&s, s.line + 1, -ENOBUFS, "Line too long (more than %u bytes), refusing file.",
                                      CONFIG_LINE_MAX);
@@ -318,7 +394,6 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
                 if (r == 0)
                         break;
                 s.line++;
-                l = buf;
 
                 /* A comment line is dropped whole, even inside a continuation
                  * and even when it ends in a backslash.  As in systemd, this
@@ -382,22 +457,38 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
                 if (r < 0)
                         goto finish;
         }
-        r = any ? 0 : 1;
+        r = src->any ? 0 : 1;
 
 finish:
         free(s.section);
         return r;
 }
 
-int config_parse_file(const ConfigParseParams *p) {
-        _cleanup_fclose_ FILE *f = NULL;
+int config_parse(const ConfigParseParams *p, FILE *f) {
+        LineSource src = { .fd = -EBADF, .f = f };
+        int r = config_parse_source(p, &src);
 
-        f = fopen(p->path, "re");
-        if (!f) {
-                int r = negative_errno();
+        line_source_done(&src);
+        return r;
+}
+
+int config_parse_file(const ConfigParseParams *p) {
+        _cleanup_close_ int fd = -EBADF;
+        LineSource src = {};
+        int r;
+
+        /* open() and read(), not fopen(): stdio would add an fstat(), a
+         * FILE and its buffer per file, 20,000 times for 10,000 socket
+         * units with their services. */
+        fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                r = negative_errno();
                 diagnostics_add(p->diagnostics, p->path, 0, DIAGNOSTIC_ERROR, "Failed to open file: %s",
                                 strerror(-r));
                 return r;
         }
-        return config_parse(p, f);
+        src.fd = fd;
+        r = config_parse_source(p, &src);
+        line_source_done(&src);
+        return r;
 }

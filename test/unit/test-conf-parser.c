@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc-util.h"
 #include "conf-parser.h"
@@ -393,6 +394,104 @@ TEST(diagnostics_helpers) {
         diagnostics_done(&d);
         ASSERT_EQ(d.n, 0);
         diagnostics_done(NULL);
+}
+
+/* Parse text through config_parse_file() (read() into the lexer's buffer),
+ * from a temporary file; returns its result. */
+static int parse_as_file(const char *text, size_t n, Recorder *rec, Diagnostics *d) {
+        char path[] = "/tmp/test-conf-parser-XXXXXX";
+        int fd = mkstemp(path), r;
+        ConfigParseParams p = {
+                .path = path,
+                .unit = "foo.socket",
+                .sections = default_sections,
+                .lookup = lookup,
+                .userdata = rec,
+                .diagnostics = d,
+        };
+
+        ASSERT_OK(fd);
+        ASSERT_EQ((size_t) write(fd, text, n), n);
+        close(fd);
+        r = config_parse_file(&p);
+        unlink(path);
+        return r;
+}
+
+/* The same bytes give the same assignments, lines and result whether they
+ * come from a stream or from a file read in 4 KiB steps: line ends ("\r\n"
+ * split across two reads), lines longer than a read, the line limit. */
+static void check_same_as_stream(const char *text, size_t n) {
+        Recorder a = {}, b = {};
+        Diagnostics da = {}, db = {};
+        int ra = parse_n(text, n, &a, &da), rb = parse_as_file(text, n, &b, &db);
+
+        ASSERT_EQ(ra, rb);
+        ASSERT_EQ(strv_length(a.seen), strv_length(b.seen));
+        for (size_t i = 0; i < strv_length(a.seen); i++)
+                ASSERT_STREQ(a.seen[i], b.seen[i]);
+        ASSERT_EQ(da.n, db.n);
+        for (size_t i = 0; i < da.n; i++) {
+                ASSERT_EQ(da.items[i].line, db.items[i].line);
+                ASSERT_STREQ(da.items[i].message, db.items[i].message);
+        }
+        done(&a, &da);
+        done(&b, &db);
+}
+
+/* What the file above must give on its own terms: the line end at offset k
+ * counts once, wherever a read() boundary falls. */
+static void check_split_line_end(const char *text, size_t n, size_t k) {
+        Recorder rec = {};
+        Diagnostics d = {};
+        _cleanup_free_ char *other = NULL;
+
+        ASSERT_EQ(parse_as_file(text, n, &rec, &d), 0);
+        ASSERT_EQ(strv_length(rec.seen), 2);
+        ASSERT_TRUE(startswith(rec.seen[0], "Socket.Key=vvv"));
+        ASSERT_TRUE(endswith(rec.seen[0], "v@2"));
+        ASSERT_EQ(strlen(rec.seen[0]), strlen("Socket.Key=@2") + k - strlen("[Socket]\nKey="));
+        ASSERT_OK(asprintf(&other, "Socket.Other=%zu  more@4", k));
+        ASSERT_STREQ(rec.seen[1], other);
+        ASSERT_EQ(d.n, 0);
+        done(&rec, &d);
+}
+
+TEST(file_reads_like_stream) {
+        size_t cap = CONFIG_LINE_MAX + 9000;
+        _cleanup_free_ char *t = malloc(cap);
+        static const char *const ends[] = { "\n", "\r\n", "\r", "\0" };
+
+        ASSERT_NOT_NULL(t);
+        check_same_as_stream("", 0);
+        check_same_as_stream("[Socket]\nKey=a", 15);
+        check_same_as_stream("[Socket]\r\nKey=a\r", 18);
+        /* A line end at every offset around the first read boundaries. */
+        for (size_t e = 0; e < ELEMENTSOF(ends); e++)
+                for (size_t k = 4070; k < 4110; k++) {
+                        size_t n = 0, el = e == 3 ? 1 : strlen(ends[e]);
+
+                        n += (size_t) sprintf(t, "[Socket]\nKey=");
+                        memset(t + n, 'v', k - n);
+                        n = k;
+                        memcpy(t + n, ends[e], el);
+                        n += el;
+                        n += (size_t) sprintf(t + n, "Other=%zu\\\n more\n", k);
+                        check_same_as_stream(t, n);
+                        check_same_as_stream(t, k + el); /* ends right after the line end */
+                        check_split_line_end(t, n, k);
+                }
+        /* The line limit, on both sides, with and without a last newline. */
+        for (size_t len = CONFIG_LINE_MAX - 2; len <= CONFIG_LINE_MAX + 1; len++) {
+                size_t n = (size_t) sprintf(t, "[Socket]\nKey=");
+                memset(t + n, 'x', len - 4);
+                n += len - 4;
+                check_same_as_stream(t, n);
+                t[n] = '\n';
+                check_same_as_stream(t, n + 1);
+                t[n] = '\r';
+                check_same_as_stream(t, n + 1);
+        }
 }
 
 TEST(parse_file_missing) {
