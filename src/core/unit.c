@@ -176,16 +176,17 @@ void unit_notify_state(Unit *u) {
         UnitActiveState old = u->last_active_state, s = unit_active_state(u);
 
         if (s != old) {
-                usec_t t = now(CLOCK_REALTIME);
+                usec_t t = now(CLOCK_REALTIME), mt = now(CLOCK_MONOTONIC);
                 u->state_change_timestamp = t;
+                u->state_change_monotonic = mt;
                 if (active_or_reloading(s) && !active_or_reloading(old))
-                        u->active_enter_timestamp = t;
+                        u->active_enter_timestamp = t, u->active_enter_monotonic = mt;
                 if (!active_or_reloading(s) && active_or_reloading(old))
-                        u->active_exit_timestamp = t;
+                        u->active_exit_timestamp = t, u->active_exit_monotonic = mt;
                 if (UNIT_IS_INACTIVE_OR_FAILED(s) && !UNIT_IS_INACTIVE_OR_FAILED(old))
-                        u->inactive_enter_timestamp = t;
+                        u->inactive_enter_timestamp = t, u->inactive_enter_monotonic = mt;
                 if (!UNIT_IS_INACTIVE_OR_FAILED(s) && UNIT_IS_INACTIVE_OR_FAILED(old))
-                        u->inactive_exit_timestamp = t;
+                        u->inactive_exit_timestamp = t, u->inactive_exit_monotonic = mt;
                 u->last_active_state = s;
         }
         job_unit_changed(u);

@@ -86,6 +86,9 @@ struct Unit {
         usec_t state_change_timestamp;
         usec_t active_enter_timestamp, active_exit_timestamp;
         usec_t inactive_enter_timestamp, inactive_exit_timestamp;
+        /* The same moments in CLOCK_MONOTONIC (*TimestampMonotonic=). */
+        usec_t state_change_monotonic, active_enter_monotonic, active_exit_monotonic;
+        usec_t inactive_enter_monotonic, inactive_exit_monotonic;
 
         sd_event_source *timer_source;
         usec_t timer_deadline;          /* CLOCK_MONOTONIC, USEC_INFINITY when disarmed */
