@@ -251,4 +251,29 @@ TEST(mptcp_status_errors) {
         ASSERT_NULL(socket_mptcp_status_to_string(_SOCKET_MPTCP_STATUS_MAX));
 }
 
+TEST(sockaddr_ip_string_matches_inet_ntop) {
+        static const uint8_t octets[] = { 0, 1, 9, 10, 42, 99, 100, 127, 199, 200, 250, 255 };
+        char buf[INET6_ADDRSTRLEN], want[INET_ADDRSTRLEN];
+        unsigned port;
+
+        for (size_t i = 0; i < ELEMENTSOF(octets); i++)
+                for (size_t j = 0; j < ELEMENTSOF(octets); j++) {
+                        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(8080) };
+                        uint8_t a[4] = { octets[i], octets[j], octets[(i + j) % ELEMENTSOF(octets)], octets[j] };
+                        memcpy(&in.sin_addr, a, 4);
+                        ASSERT_OK(sockaddr_ip_string((struct sockaddr *) &in, sizeof in, buf, sizeof buf, &port));
+                        ASSERT_NOT_NULL(inet_ntop(AF_INET, a, want, sizeof want));
+                        ASSERT_STREQ(buf, want);
+                        ASSERT_EQ(port, 8080u);
+                }
+
+        /* v4-mapped IPv6 shows as IPv4; a short buffer is refused. */
+        struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(1) };
+        ASSERT_EQ(inet_pton(AF_INET6, "::ffff:255.255.255.255", &in6.sin6_addr), 1);
+        ASSERT_OK(sockaddr_ip_string((struct sockaddr *) &in6, sizeof in6, buf, sizeof buf, &port));
+        ASSERT_STREQ(buf, "255.255.255.255");
+        ASSERT_ERROR(sockaddr_ip_string((struct sockaddr *) &in6, sizeof in6, buf, 15, &port), ENOSPC);
+        ASSERT_OK(sockaddr_ip_string((struct sockaddr *) &in6, sizeof in6, buf, 16, &port));
+}
+
 RUN_TESTS();
