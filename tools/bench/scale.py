@@ -12,14 +12,23 @@ For each count it prints, as one JSON object per line:
               (every socket is bound and listening by then: the startup
               loop binds synchronously)
   start_cpu_user_sys  porterd's user and system CPU seconds at that line
-              (steadier than wall time on a busy machine)
+              (steadier than wall time on a busy machine; 10 ms ticks)
+  start_cpu_s porterd's CPU seconds, user and system together, from
+              /proc/PID/schedstat (nanoseconds)
   listening   listening sockets of those units, counted in /proc/net/unix
               and /proc/net/tcp after that line (must equal N)
   fds         porterd's open fds (/proc/PID/fd)
   reload_s    `porterctl --user daemon-reload` wall time (the reply comes
               after the reload is done)
+  reload_cpu_user_sys  porterd's user and system CPU seconds spent in
+              that reload (and reload_cpu_s, from schedstat)
   smaps       Private_Dirty, Pss, Rss in KB from /proc/PID/smaps_rollup,
               after start and again after the reload
+
+After all rounds, one "summary" object per count gives the median (and
+min, max) of start_s, start user and system CPU, reload_s and reload user
+and system CPU over the rounds: system time swings widely on a shared
+machine, so report user and system time apart.
 
 Usage: tools/bench/scale.py [--build DIR] [--counts 1,100,1000,10000]
        [--repeat 3] [--keep DIR]
@@ -31,6 +40,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,6 +110,12 @@ def cpu_seconds(pid):
     return round(int(f[11]) / tick, 3), round(int(f[12]) / tick, 3)
 
 
+def cpu_ns_seconds(pid):
+    """All CPU time porterd has used so far, user and system together, from
+    the scheduler's nanosecond count (/proc/PID/stat counts 10 ms ticks)."""
+    return int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
 def wait_line(proc, marker, timeout):
     """Read porterd's stderr until a line containing marker; the line."""
     end = time.monotonic() + timeout
@@ -134,14 +150,19 @@ def run_one(build, count, first_port, keep=None):
         start_s = time.monotonic() - t0
         res = {"units": count, "start_s": round(start_s, 4), "log": line.strip()}
         res["start_cpu_user_sys"] = cpu_seconds(p.pid)
+        res["start_cpu_s"] = round(cpu_ns_seconds(p.pid), 4)
         res["listening"] = count_listening(units, ports)
         res["fds"] = len(os.listdir(f"/proc/{p.pid}/fd"))
         time.sleep(0.3)
         res["smaps"] = smaps(p.pid)
+        cpu0, ns0 = cpu_seconds(p.pid), cpu_ns_seconds(p.pid)
         t1 = time.monotonic()
         r = subprocess.run([str(build / "src/porterctl/porterctl"), "--user", "daemon-reload"], env=env,
                            capture_output=True, text=True, timeout=300)
         res["reload_s"] = round(time.monotonic() - t1, 4) if r.returncode == 0 else None
+        cpu1 = cpu_seconds(p.pid)
+        res["reload_cpu_user_sys"] = (round(cpu1[0] - cpu0[0], 3), round(cpu1[1] - cpu0[1], 3))
+        res["reload_cpu_s"] = round(cpu_ns_seconds(p.pid) - ns0, 4)
         res["listening_after_reload"] = count_listening(units, ports)
         time.sleep(0.3)
         res["smaps_after_reload"] = smaps(p.pid)
@@ -166,9 +187,38 @@ def main():
     ap.add_argument("--keep", help="write the units here and leave them")
     a = ap.parse_args()
     build = pathlib.Path(a.build)
+    counts = [int(x) for x in a.counts.split(",")]
+    runs = {c: [] for c in counts}
     for _ in range(a.repeat):
-        for c in (int(x) for x in a.counts.split(",")):
-            print(json.dumps(run_one(build, c, a.first_port, a.keep)), flush=True)
+        for c in counts:
+            res = run_one(build, c, a.first_port, a.keep)
+            runs[c].append(res)
+            print(json.dumps(res), flush=True)
+    for c in counts:
+        print(json.dumps(summarize(c, runs[c])), flush=True)
+
+
+def spread(values):
+    """min / median / max of the values that are there."""
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    return {"min": v[0], "median": round(statistics.median(v), 4), "max": v[-1]}
+
+
+def summarize(count, runs):
+    return {
+        "summary": count,
+        "rounds": len(runs),
+        "start_s": spread(r["start_s"] for r in runs),
+        "start_user_s": spread(r["start_cpu_user_sys"][0] for r in runs),
+        "start_sys_s": spread(r["start_cpu_user_sys"][1] for r in runs),
+        "start_cpu_s": spread(r["start_cpu_s"] for r in runs),
+        "reload_s": spread(r["reload_s"] for r in runs),
+        "reload_user_s": spread(r["reload_cpu_user_sys"][0] for r in runs),
+        "reload_sys_s": spread(r["reload_cpu_user_sys"][1] for r in runs),
+        "reload_cpu_s": spread(r["reload_cpu_s"] for r in runs),
+    }
 
 
 if __name__ == "__main__":
