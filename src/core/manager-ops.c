@@ -36,12 +36,16 @@ static int real_spawn_template(Manager *m, SpawnTemplate *t, int connection_fd,
                                pid_t *ret_pid, int *ret_pidfd) {
         SpawnStep step;
         pid_t pid;
+        int pidfd;
 
-        int r = spawn_template_spawn(t, connection_fd, peer_len > 0 ? peer : NULL, peer_len, &pid, &step);
+        /* The pidfd comes with the clone() (CLONE_PIDFD): real_watch() then
+         * has no pidfd_open() to make per connection. */
+        int r = spawn_template_spawn_pidfd(t, connection_fd, peer_len > 0 ? peer : NULL, peer_len, &pid,
+                                           &pidfd, &step);
         if (r < 0)
                 return r;
         *ret_pid = pid;
-        *ret_pidfd = -EBADF;
+        *ret_pidfd = pidfd;
         return 0;
 }
 

@@ -220,7 +220,10 @@ int spawn_exec(const SpawnParams *p, SpawnStep *ret_step);
 typedef struct SpawnTemplate SpawnTemplate;
 
 /* Prepare p (see SpawnParams; SPAWN_FD_CONNECTION may appear in fds[] and
- * in the stdio fields).  Starts and reaps one short-lived child to check
+ * in the stdio fields).  The caller's signal dispositions are sampled now:
+ * children reset to SIG_DFL only the signals that were not SIG_DFL here
+ * (execve() resets handlers by itself; SIG_IGN survives it).  A caller that
+ * installs a handler or SIG_IGN later must make a new template.  Starts and reaps one short-lived child to check
  * that clone(CLONE_VM) really shares memory here; where it does not (under
  * valgrind, which runs it as a fork) the template uses spawn()'s fork and
  * pipe path instead, so failures are still reported.  Returns 0, -EINVAL
@@ -241,6 +244,14 @@ static inline void spawn_template_freep(SpawnTemplate **t) {
 int spawn_template_spawn(SpawnTemplate *t, int connection_fd,
                          const struct sockaddr *peer, socklen_t peer_len,
                          pid_t *ret_pid, SpawnStep *ret_step);
+
+/* The same, and with ret_pidfd (may be NULL) a CLOEXEC pidfd of the child
+ * from clone(CLONE_PIDFD), owned by the caller; -EBADF where the kernel
+ * gives none or the template uses the fork path.  Saves the caller's
+ * pidfd_open() per connection. */
+int spawn_template_spawn_pidfd(SpawnTemplate *t, int connection_fd,
+                               const struct sockaddr *peer, socklen_t peer_len,
+                               pid_t *ret_pid, int *ret_pidfd, SpawnStep *ret_step);
 
 /* Block until child pid exits (EINTR is retried) and reap it.  Returns 0
  * with the exit information in *ret (may be NULL), or -errno (-ECHILD). */

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -625,6 +626,51 @@ TEST(template_free_after_remote) {
         ASSERT_OK(spawn_template_spawn(t, -EBADF, (struct sockaddr *) &in, sizeof in, &pid, NULL));
         ASSERT_OK(spawn_wait(pid, &si));
         ASSERT_EQ(spawn_exit_status(&si), 0);
+}
+
+/* spawn_template_spawn_pidfd(): the pidfd from clone(CLONE_PIDFD) is
+ * CLOEXEC, turns readable when the child exits, and reaps it; a failed
+ * spawn leaves no pidfd behind. */
+TEST(template_pidfd) {
+        _cleanup_spawn_template_ SpawnTemplate *t = NULL, *bad = NULL;
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) "exit 7", NULL };
+        char *missing[] = { (char *) "/nonexistent/porter-test", NULL };
+        char *env[] = { NULL };
+        SpawnParams p = SPAWN_PARAMS_INIT;
+        int before = fd_count_open(), pidfd = -EBADF;
+        SpawnStep step;
+        pid_t pid;
+
+        p.argv = argv;
+        p.envp = env;
+        ASSERT_OK(spawn_template_new(&p, &t));
+        ASSERT_OK(spawn_template_spawn_pidfd(t, -EBADF, NULL, 0, &pid, &pidfd, &step));
+        ASSERT_EQ(step, SPAWN_STEP_NONE);
+        if (pidfd >= 0) {
+                struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+                siginfo_t si = {};
+
+                ASSERT_TRUE(fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
+                ASSERT_EQ(poll(&pfd, 1, 10000), 1);
+                ASSERT_OK(waitid((idtype_t) 3 /* P_PIDFD */, (id_t) pidfd, &si, WEXITED));
+                ASSERT_EQ(si.si_pid, pid);
+                ASSERT_EQ(spawn_exit_status(&si), 7);
+                safe_close(pidfd);
+        } else {
+                /* valgrind's fork path, or a kernel before 5.2 */
+                siginfo_t si;
+                ASSERT_OK(spawn_wait(pid, &si));
+                ASSERT_EQ(spawn_exit_status(&si), 7);
+        }
+
+        p.argv = missing;
+        ASSERT_OK(spawn_template_new(&p, &bad));
+        pidfd = -EBADF;
+        ASSERT_ERROR(spawn_template_spawn_pidfd(bad, -EBADF, NULL, 0, &pid, &pidfd, &step), ENOENT);
+        ASSERT_EQ(step, SPAWN_STEP_EXEC);
+        ASSERT_EQ(pidfd, -EBADF);
+        ASSERT_EQ(fd_count_open(), before);
+        ASSERT_EQ(spawn_reap_one(NULL), 0);
 }
 
 /* Many spawns from one template: no fd or child left behind, and a figure
