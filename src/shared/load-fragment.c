@@ -2,6 +2,7 @@
 /* Directive parsers for generic values, [Unit] and [Install], the
  * "unsupported" parser, and the table lookup.  Conventions are described in
  * load-fragment.h. */
+#include <assert.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -60,13 +61,18 @@ static void *section_base(UnitConfig *u, const char *section) {
         return NULL;
 }
 
+/* The parser of each index a table row may hold (unit-directives.h). */
+#define X(name) name,
+static const ConfigParserCallback config_parsers[] = { CONFIG_PARSER_LIST(X) };
+#undef X
+
 int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCallback *ret_func,
                          int *ret_ltype, void **ret_data, void *userdata) {
         UnitConfig *u = userdata;
         _cleanup_free_ char *key = NULL;
         const ConfigPerfItem *p;
         uint8_t *base;
-        size_t offset;
+        uint32_t offset;
 
         key = strjoin(section, ".", lvalue);
         if (!key)
@@ -84,7 +90,8 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
         if (!base)
                 return 0;
 
-        *ret_func = p->parse;
+        assert(p->parser < ELEMENTSOF(config_parsers));
+        *ret_func = config_parsers[p->parser];
         *ret_ltype = p->ltype;
         *ret_data = base + offset;
         return 1;
