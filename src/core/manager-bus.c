@@ -433,11 +433,22 @@ static int property_triggers(sd_bus *bus, const char *path, const char *interfac
 static int property_socket_counter(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         SocketUnit *s = SOCKET((Unit *) userdata);
+        unsigned mptcp = 0, fallback = 0;
+        /* Accept=no asks the kernel: only for the MPTCP properties. */
+        if (streq(property, "NAcceptedMPTCP") || streq(property, "NAcceptedFallback"))
+                (void) socket_mptcp_counts(s, &mptcp, &fallback);
         unsigned v = streq(property, "NAccepted") ? s->n_accepted :
                      streq(property, "NConnections") ? s->n_connections :
-                     streq(property, "NAcceptedMPTCP") ? s->n_accepted_mptcp :
-                     streq(property, "NAcceptedFallback") ? s->n_accepted_fallback : s->n_refused;
+                     streq(property, "NAcceptedMPTCP") ? mptcp :
+                     streq(property, "NAcceptedFallback") ? fallback : s->n_refused;
         return sd_bus_message_append(reply, "u", v);
+}
+
+/* Accept= of a socket unit (systemd's Socket.Accept). */
+static int property_socket_accept(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        SocketUnit *s = SOCKET((Unit *) userdata);
+        return sd_bus_message_append(reply, "b", (int) s->config->accept);
 }
 
 static const char *socket_port_listen_type(const SocketPort *p) {
@@ -542,6 +553,7 @@ static const sd_bus_vtable socket_bus_vtable[] = {
         SD_BUS_PROPERTY("NAccepted", "u", property_socket_counter, 0, 0),
         SD_BUS_PROPERTY("NConnections", "u", property_socket_counter, 0, 0),
         SD_BUS_PROPERTY("NRefused", "u", property_socket_counter, 0, 0),
+        SD_BUS_PROPERTY("Accept", "b", property_socket_accept, 0, 0),
         SD_BUS_PROPERTY("Listen", "a(ss)", property_ports, 0, 0),
         SD_BUS_VTABLE_END
 };
@@ -563,8 +575,10 @@ static const sd_bus_vtable porter_unit_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-/* Only on socket units: Accept=yes connections of MPTCP listeners that were
- * really MPTCP, and those whose peer fell back to plain TCP. */
+/* Only on socket units: connections of MPTCP listeners that were really
+ * MPTCP, and those whose peer fell back to plain TCP; with Accept=yes those
+ * accepted since the start, with Accept=no those open now (asked of the
+ * kernel at each read, socket_mptcp_counts()). */
 static const sd_bus_vtable porter_socket_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("NAcceptedMPTCP", "u", property_socket_counter, 0, 0),

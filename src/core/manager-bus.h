@@ -22,7 +22,7 @@
  *                                          {Active,Inactive}{Enter,Exit}Timestamp
  *                                          (usec, CLOCK_REALTIME, 0 = never)
  *       org.freedesktop.systemd1.Socket    Result, NAccepted, NConnections,
- *                                          NRefused, Listen a(ss)
+ *                                          NRefused, Accept b, Listen a(ss)
  *       org.freedesktop.systemd1.Service   Result, MainPID, StatusText,
  *                                          NRestarts
  *       io.porter.Unit1                    LogLines a(tis) (the last 100),
@@ -30,6 +30,7 @@
  *                                          Ports a(sss) (type, address,
  *                                          protocol incl. MPTCP fallback)
  *       io.porter.Socket1                  NAcceptedMPTCP, NAcceptedFallback
+ *                                          (Accept=no: open now, by sock-diag)
  *   /org/freedesktop/systemd1/job/<id>
  *       org.freedesktop.systemd1.Job       Id, Unit (so), JobType, State;
  *                                          Cancel()

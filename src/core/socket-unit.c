@@ -20,6 +20,7 @@
 #include "job.h"
 #include "manager.h"
 #include "service-unit.h"
+#include "sock-diag.h"
 #include "socket-accept.h"
 #include "socket-unit.h"
 #include "string-util.h"
@@ -552,6 +553,40 @@ void socket_service_changed(SocketUnit *s, Unit *service) {
                 socket_enter_listening(s);
         else if (s->state == SOCKET_LISTENING && a == UNIT_ACTIVE)
                 socket_set_state(s, SOCKET_RUNNING);
+}
+
+int socket_mptcp_counts(SocketUnit *s, unsigned *ret_mptcp, unsigned *ret_fallback) {
+        SockDiagMptcpCounts total = {};
+        bool any = false;
+
+        if (s->config->accept) {
+                *ret_mptcp = s->n_accepted_mptcp;
+                *ret_fallback = s->n_accepted_fallback;
+                return 0;
+        }
+        /* One query per open MPTCP listener, only when asked: nothing is
+         * counted while nobody looks. */
+        for (size_t i = 0; i < s->config->n_ports; i++) {
+                const SocketPort *p = &s->config->ports[i];
+                SockDiagListener l;
+                SockDiagMptcpCounts c;
+
+                if (p->type != SOCKET_PORT_SOCKET || p->fd < 0 || p->address.protocol != IPPROTO_MPTCP)
+                        continue;
+                int r = sock_diag_listener_from_fd(p->fd, &l);
+                if (r >= 0)
+                        r = sock_diag_mptcp_count(&l, &c);
+                if (r < 0)
+                        return log_unit_debug_errno(&s->meta, r, "Cannot count MPTCP connections: %m");
+                total.mptcp += c.mptcp;
+                total.fallback += c.fallback;
+                any = true;
+        }
+        if (!any)
+                return -ENODATA;
+        *ret_mptcp = total.mptcp;
+        *ret_fallback = total.fallback;
+        return 0;
 }
 
 char *socket_triggered_service_name(const SocketUnit *s) {

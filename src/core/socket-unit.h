@@ -148,6 +148,15 @@ void socket_connection_released(SocketUnit *s, const SocketPeerKey *peer);
  * template service's current config.  Returns 0 or -errno. */
 int socket_prepare_instance_template(SocketUnit *s);
 
+/* MPTCP accounting for `status`.  Accept=yes: the accepted connections
+ * since the start that were MPTCP / fell back to TCP (n_accepted_mptcp,
+ * n_accepted_fallback).  Accept=no: porterd never sees the connections, so
+ * the kernel is asked, when this is called, how many connections are open
+ * right now on the socket's open MPTCP listeners, and which of them are
+ * MPTCP (sock-diag.h).  Returns 0, -ENODATA for an Accept=no socket without
+ * an open MPTCP listener, or the -errno of the query. */
+int socket_mptcp_counts(SocketUnit *s, unsigned *ret_mptcp, unsigned *ret_fallback);
+
 /* Fill key with the peer of connection fd (IP address with v4 as mapped
  * v6; UID through SO_PEERCRED on AF_UNIX).  Returns 0 or -errno. */
 int socket_peer_key(int fd, SocketPeerKey *ret);

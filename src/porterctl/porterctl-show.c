@@ -38,6 +38,13 @@ static int print_value(sd_bus_message *m, const char *contents) {
                         printf("%u", u);
                 return r;
         }
+        if (streq(contents, "b")) {
+                int b;
+                r = sd_bus_message_read(m, "b", &b);
+                if (r >= 0)
+                        fputs(b ? "yes" : "no", stdout); /* as systemctl show */
+                return r;
+        }
         if (streq(contents, "t")) {
                 /* Timestamps, as systemctl show prints them ("" for never). */
                 uint64_t t;
@@ -89,6 +96,13 @@ static int json_value(JsonWriter *j, sd_bus_message *m, const char *contents) {
                         json_uint(j, u);
                 return r;
         }
+        if (streq(contents, "b")) {
+                int v;
+                r = sd_bus_message_read(m, "b", &v);
+                if (r >= 0)
+                        json_bool(j, v);
+                return r;
+        }
         if (streq(contents, "t")) {
                 uint64_t t;
                 r = sd_bus_message_read(m, "t", &t);
@@ -119,7 +133,8 @@ static int json_value(JsonWriter *j, sd_bus_message *m, const char *contents) {
 }
 
 static bool value_printable(const char *contents) {
-        return streq(contents, "s") || streq(contents, "u") || streq(contents, "t") || streq(contents, "as") ||
+        return streq(contents, "s") || streq(contents, "u") || streq(contents, "t") || streq(contents, "b") ||
+               streq(contents, "as") ||
                streq(contents, "a(ss)") || streq(contents, "a(sss)");
 }
 

@@ -48,12 +48,18 @@ static void print_socket_part(sd_bus *bus, const char *id) {
         (void) porterctl_unit_u32(bus, id, PORTER_BUS_SOCKET_IFACE, "NRefused", &refused);
         printf("%12s %u; Connected: %u; Refused: %u\n", "Accepted:", accepted, connections, refused);
 
-        /* MPTCP listeners: how many accepted connections really were MPTCP. */
+        /* MPTCP listeners: how many accepted connections really were MPTCP
+         * (Accept=no: how many of those open now, as the kernel lists them). */
         uint32_t mptcp = 0, fallback = 0;
+        int accept = 1;
+        if (path)
+                (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, PORTER_BUS_SOCKET_IFACE,
+                                                   "Accept", NULL, 'b', &accept);
         if (porterctl_unit_u32(bus, id, "io.porter.Socket1", "NAcceptedMPTCP", &mptcp) >= 0 &&
             porterctl_unit_u32(bus, id, "io.porter.Socket1", "NAcceptedFallback", &fallback) >= 0 &&
             mptcp + fallback > 0)
-                printf("%12s %u; fell back to TCP: %u\n", "MPTCP:", mptcp, fallback);
+                printf("%12s %u; fell back to TCP: %u%s\n", "MPTCP:", mptcp, fallback,
+                       accept ? "" : " (connections open now)");
 }
 
 static void print_service_part(sd_bus *bus, const char *id) {
