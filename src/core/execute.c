@@ -201,15 +201,35 @@ static int exec_output_pipe(ExecPrepared *p) {
         return fds[1];
 }
 
+/* systemd's service_fix_stdio(): StandardOutput=inherit, which is also the
+ * default, shares stdin's stream only when that is a terminal, the socket
+ * or a named fd (bidirectional); otherwise it means DefaultStandardOutput=,
+ * the journal, which porterd maps to its own log and the unit's ring.
+ * StandardError=inherit then follows stdout into the same pipe.  Like
+ * systemd we cannot tell an explicit inherit from the default. */
+static ExecOutput exec_stdout_kind(const ExecContext *ec) {
+        if (ec->std_output != EXEC_OUTPUT_INHERIT)
+                return ec->std_output;
+        switch (ec->std_input) {
+        case EXEC_INPUT_TTY:
+        case EXEC_INPUT_TTY_FORCE:
+        case EXEC_INPUT_TTY_FAIL:
+        case EXEC_INPUT_SOCKET:
+        case EXEC_INPUT_NAMED_FD:
+                return EXEC_OUTPUT_INHERIT;
+        default:
+                return EXEC_OUTPUT_JOURNAL;
+        }
+}
+
 static int exec_setup_stdio(const ExecContext *ec, const ExecExtra *x, ExecPrepared *p) {
         int in = exec_stdin(ec, x, p);
         if (in < 0 && in != SPAWN_FD_NULL && in != SPAWN_FD_CONNECTION)
                 return in;
         p->params.stdin_fd = in;
-        /* stdout defaults to inherit when stdin is the socket. */
-        ExecOutput out = ec->std_output;
-        if (ec->std_input == EXEC_INPUT_SOCKET && out == EXEC_OUTPUT_JOURNAL)
-                out = EXEC_OUTPUT_INHERIT;
+        /* Accept=yes instances (no capture_output) with stdin=socket keep
+         * the connection as stdout: no pipe per connection. */
+        ExecOutput out = exec_stdout_kind(ec);
         int o = x->capture_output && exec_output_is_captured(out) ? exec_output_pipe(p) :
                 exec_output(ec, x, out, 1, in, p);
         if (o < 0 && o != SPAWN_FD_NULL && o != SPAWN_FD_INHERIT && o != SPAWN_FD_CONNECTION)
