@@ -33,3 +33,11 @@ char *strv_join(char * const *l, const char *separator);
 int strv_split_full(char ***ret, const char *s, const char *sep, bool keep_empty);
 
 #define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)
+
+/* True if l is NULL or has no entries. */
+static inline bool strv_isempty(char * const *l) {
+        return !l || !*l;
+}
+
+/* A NULL-terminated string array literal: STRV_MAKE("a", "b"). */
+#define STRV_MAKE(...) ((char **) ((const char *[]) { __VA_ARGS__, NULL }))

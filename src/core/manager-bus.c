@@ -22,6 +22,7 @@
 #include "socket-util.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-install.h"
 
 #define UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
 #define JOB_PATH_PREFIX "/org/freedesktop/systemd1/job"
@@ -249,6 +250,33 @@ static int method_get_unit(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return reply_unit_path(msg, u->id);
 }
 
+/* LoadUnit(s): GetUnit, loading the unit first if needed (as systemd
+ * does).  A unit that fails to load is returned with its load state, so
+ * that status can show it; reading is allowed to every peer. */
+static int method_load_unit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        const char *name;
+        Unit *u = NULL;
+        int r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = manager_load_unit(c->manager, name, &u);
+        if (!u && r == -ENOMEM)
+                return r;
+        if (!u)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unit name %s is not valid.", name);
+        return reply_unit_path(msg, u->id);
+}
+
+/* Manager.UnitPath: the search path porterd loads units from (--unit-path
+ * or the default), so that porterctl's client-side lookups (cat, enable)
+ * see what porterd sees. */
+static int property_manager_unit_path(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        return sd_bus_message_append_strv(reply, c->manager->lookup_paths.search_path);
+}
+
 static const char *unit_description(const Unit *u) {
         return u->config && u->config->description ? u->config->description : u->id;
 }
@@ -346,6 +374,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("ListJobs", "", "a(usssoo)", method_list_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ResetFailedUnit", "s", "", method_reset_failed_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetUnit", "s", "o", method_get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("LoadUnit", "s", "o", method_load_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("UnitPath", "as", property_manager_unit_path, 0, 0),
         SD_BUS_METHOD("ListUnits", "", "a(ssssssouso)", method_list_units, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("KillUnit", "ssi", "", method_kill_unit, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -417,6 +447,39 @@ static int property_timestamp(sd_bus *bus, const char *path, const char *interfa
                    streq(property, "InactiveExitTimestamp") ? u->inactive_exit_timestamp :
                    u->state_change_timestamp;
         return sd_bus_message_append(reply, "t", (uint64_t) t);
+}
+
+static int property_timestamp_monotonic(sd_bus *bus, const char *path, const char *interface,
+                                        const char *property, sd_bus_message *reply, void *userdata,
+                                        sd_bus_error *error) {
+        Unit *u = userdata;
+        usec_t t = startswith(property, "ActiveEnter") ? u->active_enter_monotonic :
+                   startswith(property, "ActiveExit") ? u->active_exit_monotonic :
+                   startswith(property, "InactiveEnter") ? u->inactive_enter_monotonic :
+                   startswith(property, "InactiveExit") ? u->inactive_exit_monotonic :
+                   u->state_change_monotonic;
+        return sd_bus_message_append(reply, "t", (uint64_t) t);
+}
+
+static int property_dropin_paths(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Unit *u = userdata;
+        return sd_bus_message_append_strv(reply, u->config ? u->config->dropin_paths : NULL);
+}
+
+/* UnitFileState: the enablement of the unit's file in porterd's search
+ * path, computed at each read as systemd does (unit-install.h). */
+static int property_unit_file_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Unit *u = userdata;
+        InstallPaths ip = {};
+        UnitFileState state = _UNIT_FILE_STATE_INVALID;
+
+        if (install_paths_init(&ip, &u->manager->lookup_paths, false) >= 0 &&
+            unit_file_get_state(&ip, u->id, &state) < 0)
+                state = _UNIT_FILE_STATE_INVALID;
+        install_paths_done(&ip);
+        return sd_bus_message_append(reply, "s", strempty(unit_file_state_to_string(state)));
 }
 
 static int property_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -544,6 +607,13 @@ static const sd_bus_vtable unit_vtable[] = {
         SD_BUS_PROPERTY("ActiveExitTimestamp", "t", property_timestamp, 0, 0),
         SD_BUS_PROPERTY("InactiveEnterTimestamp", "t", property_timestamp, 0, 0),
         SD_BUS_PROPERTY("InactiveExitTimestamp", "t", property_timestamp, 0, 0),
+        SD_BUS_PROPERTY("StateChangeTimestampMonotonic", "t", property_timestamp_monotonic, 0, 0),
+        SD_BUS_PROPERTY("ActiveEnterTimestampMonotonic", "t", property_timestamp_monotonic, 0, 0),
+        SD_BUS_PROPERTY("ActiveExitTimestampMonotonic", "t", property_timestamp_monotonic, 0, 0),
+        SD_BUS_PROPERTY("InactiveEnterTimestampMonotonic", "t", property_timestamp_monotonic, 0, 0),
+        SD_BUS_PROPERTY("InactiveExitTimestampMonotonic", "t", property_timestamp_monotonic, 0, 0),
+        SD_BUS_PROPERTY("DropInPaths", "as", property_dropin_paths, 0, 0),
+        SD_BUS_PROPERTY("UnitFileState", "s", property_unit_file_state, 0, 0),
         SD_BUS_VTABLE_END
 };
 

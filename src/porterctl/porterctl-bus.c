@@ -11,32 +11,75 @@
 #include "string-util.h"
 #include "strv.h"
 #include "unit-name.h"
+#include "unit-path.h"
 
-int porterctl_connect(const PorterctlArgs *args, sd_bus **ret) {
-        _cleanup_free_ char *address = NULL;
-        sd_bus *bus = NULL;
-        int r;
-
+static int control_address(const PorterctlArgs *args, char **ret) {
         if (args->user) {
                 const char *rt = getenv("XDG_RUNTIME_DIR");
                 if (!rt)
-                        return log_error_errno(-ENXIO, "$XDG_RUNTIME_DIR is not set.");
-                address = strjoin("unix:path=", rt, "/porter/private");
+                        return -ENXIO;
+                *ret = strjoin("unix:path=", rt, "/porter/private");
         } else
-                address = strdup("unix:path=/run/porter/private");
-        if (!address)
-                return log_oom();
+                *ret = strdup("unix:path=/run/porter/private");
+        return *ret ? 0 : -ENOMEM;
+}
 
-        r = sd_bus_new(&bus);
+static int connect_address(const char *address, sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+
         if (r >= 0)
                 r = sd_bus_set_address(bus, address);
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r < 0) {
                 sd_bus_unref(bus);
-                return log_error_errno(r, "Failed to connect to porterd at %s: %m", address + strlen("unix:path="));
+                return r;
         }
         *ret = bus;
+        return 0;
+}
+
+int porterctl_connect(const PorterctlArgs *args, sd_bus **ret) {
+        _cleanup_free_ char *address = NULL;
+        int r = control_address(args, &address);
+
+        if (r == -ENXIO)
+                return log_error_errno(r, "$XDG_RUNTIME_DIR is not set.");
+        if (r < 0)
+                return log_oom();
+        r = connect_address(address, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to porterd at %s: %m", address + strlen("unix:path="));
+        return 0;
+}
+
+int porterctl_connect_quiet(const PorterctlArgs *args, sd_bus **ret) {
+        _cleanup_free_ char *address = NULL;
+        int r = control_address(args, &address);
+
+        return r < 0 ? r : connect_address(address, ret);
+}
+
+int porterctl_lookup_paths(const PorterctlArgs *args, LookupPaths *ret) {
+        sd_bus *bus = NULL;
+        char **search = NULL;
+        int r;
+
+        *ret = (LookupPaths) {};
+        if (!args->root && porterctl_connect_quiet(args, &bus) >= 0) {
+                r = sd_bus_get_property_strv(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH,
+                                             PORTER_BUS_MANAGER_IFACE, "UnitPath", NULL, &search);
+                sd_bus_flush_close_unref(bus);
+                if (r >= 0 && search) {
+                        ret->search_path = search;
+                        ret->user = args->user;
+                        return 0;
+                }
+        }
+        r = lookup_paths_init(ret, args->user, args->root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to determine the unit search path: %m");
         return 0;
 }
 

@@ -20,6 +20,17 @@
  * returns -errno when porterd is not running. */
 int porterctl_connect(const PorterctlArgs *args, sd_bus **ret);
 
+/* The same without logging: -errno when porterd is not reachable. */
+int porterctl_connect_quiet(const PorterctlArgs *args, sd_bus **ret);
+
+/* The unit search path for client-side lookups (cat, enable, is-enabled):
+ * with --root the default paths below it; else porterd's own search path
+ * (Manager.UnitPath, which reflects porterd --unit-path) when porterd is
+ * running; else the default paths of the scope ($PORTER_UNIT_PATH
+ * honoured).  0 or -errno (logged). */
+typedef struct LookupPaths LookupPaths;
+int porterctl_lookup_paths(const PorterctlArgs *args, LookupPaths *ret);
+
 /* "foo" -> "foo.service", as systemctl mangles names.  Logs on error. */
 int porterctl_mangle(const char *name, char **ret);
 

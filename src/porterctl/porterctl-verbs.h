@@ -26,6 +26,13 @@ int verb_is_active(int argc, char *argv[], void *userdata);   /* porterctl-statu
 int verb_list_units(int argc, char *argv[], void *userdata);  /* porterctl-list.c */
 int verb_list_sockets(int argc, char *argv[], void *userdata);/* porterctl-list.c */
 int verb_list_jobs(int argc, char *argv[], void *userdata);   /* porterctl-list.c */
+int verb_cat(int argc, char *argv[], void *userdata);         /* porterctl-cat.c */
+int verb_is_enabled(int argc, char *argv[], void *userdata);  /* porterctl-install.c */
+int verb_enable(int argc, char *argv[], void *userdata);      /* porterctl-install.c */
+int verb_disable(int argc, char *argv[], void *userdata);     /* porterctl-install.c */
+int verb_reenable(int argc, char *argv[], void *userdata);    /* porterctl-install.c */
+int verb_mask(int argc, char *argv[], void *userdata);        /* porterctl-install.c */
+int verb_unmask(int argc, char *argv[], void *userdata);      /* porterctl-install.c */
 
 #define PORTERCTL_VERB_ROWS \
         { "start",        2, VERB_ANY, verb_start,        "Start (activate) one or more units" }, \
@@ -40,6 +47,13 @@ int verb_list_jobs(int argc, char *argv[], void *userdata);   /* porterctl-list.
         { "show",         2, VERB_ANY, verb_show,         "Show properties of units (-p PROP)" }, \
         { "is-active",    2, VERB_ANY, verb_is_active,    "Check whether units are active" }, \
         { "is-failed",    2, VERB_ANY, verb_is_failed,    "Check whether units are failed" }, \
+        { "cat",          2, VERB_ANY, verb_cat,          "Show the unit files and drop-ins of units" }, \
+        { "is-enabled",   2, VERB_ANY, verb_is_enabled,   "Check whether unit files are enabled" }, \
+        { "enable",       2, VERB_ANY, verb_enable,       "Enable unit files ([Install] symlinks)" }, \
+        { "disable",      2, VERB_ANY, verb_disable,      "Disable unit files" }, \
+        { "reenable",     2, VERB_ANY, verb_reenable,     "Disable and enable unit files again" }, \
+        { "mask",         2, VERB_ANY, verb_mask,         "Mask unit files (link them to /dev/null)" }, \
+        { "unmask",       2, VERB_ANY, verb_unmask,       "Unmask unit files" }, \
         { "list-units",   1, 1,        verb_list_units,   "List the units porterd has loaded" }, \
         { "list-sockets", 1, 1,        verb_list_sockets, "List listening sockets and what they activate" }, \
         { "list-jobs",    1, 1,        verb_list_jobs,    "List the pending jobs" }, \

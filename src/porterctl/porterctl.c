@@ -40,6 +40,12 @@ static void help(void) {
                "  -o --output=MODE     Output mode: short (default) or json\n"
                "     --json            Same as --output=json\n"
                "  -p --property=NAME   Show only this property (show)\n"
+               "     --root=DIR        enable/disable/is-enabled/mask/cat: work on the tree below DIR\n"
+               "     --now             enable/disable/reenable: start/stop the units too\n"
+               "  -f --force           enable/mask: replace conflicting symlinks\n"
+               "     --runtime         enable/disable/mask: links below /run, until reboot\n"
+               "     --no-reload       enable/disable: do not make porterd reload\n"
+               "  -q --quiet           is-enabled: print nothing; enable/disable: no change messages\n"
                "     --path            escape: the string is a path\n"
                "     --suffix=SUFFIX   escape: append this unit type suffix\n"
                "     --template=NAME   escape: insert into this template\n"
@@ -65,9 +71,13 @@ enum {
         ARG_SUFFIX,
         ARG_TEMPLATE,
         ARG_INSTANCE,
+        ARG_ROOT,
+        ARG_NOW,
+        ARG_RUNTIME,
+        ARG_NO_RELOAD,
 };
 
-static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
+static int parse_argv(int argc, char *argv[], const char *optstring, PorterctlArgs *args) {
         static const struct option options[] = {
                 { "help",      no_argument,       NULL, 'h'           },
                 { "version",   no_argument,       NULL, ARG_VERSION   },
@@ -86,12 +96,17 @@ static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
                 { "unescape",  no_argument,       NULL, 'u'           },
                 { "mangle",    no_argument,       NULL, 'm'           },
                 { "instance",  no_argument,       NULL, ARG_INSTANCE  },
+                { "root",      required_argument, NULL, ARG_ROOT      },
+                { "now",       no_argument,       NULL, ARG_NOW       },
+                { "force",     no_argument,       NULL, 'f'           },
+                { "runtime",   no_argument,       NULL, ARG_RUNTIME   },
+                { "no-reload", no_argument,       NULL, ARG_NO_RELOAD },
+                { "quiet",     no_argument,       NULL, 'q'           },
                 {}
         };
         int c;
 
-        /* '+': stop at the verb, so that "escape -- -foo" works. */
-        while ((c = getopt_long(argc, argv, "+aho:p:um", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -150,6 +165,24 @@ static int parse_argv(int argc, char *argv[], PorterctlArgs *args) {
                 case ARG_INSTANCE:
                         args->escape_instance = true;
                         break;
+                case ARG_ROOT:
+                        args->root = optarg;
+                        break;
+                case ARG_NOW:
+                        args->now = true;
+                        break;
+                case 'f':
+                        args->force = true;
+                        break;
+                case ARG_RUNTIME:
+                        args->runtime = true;
+                        break;
+                case ARG_NO_RELOAD:
+                        args->no_reload = true;
+                        break;
+                case 'q':
+                        args->quiet = true;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -163,7 +196,8 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_set_prefix("porterctl");
-        r = parse_argv(argc, argv, &args);
+        /* '+': stop at the verb, so that "escape -- -foo" works. */
+        r = parse_argv(argc, argv, "+afho:p:qum", &args);
         if (r <= 0)
                 goto finish;
 
@@ -172,7 +206,24 @@ int main(int argc, char *argv[]) {
                 r = -EINVAL;
                 goto finish;
         }
-        r = dispatch_verb(argc - optind, argv + optind, porterctl_verbs, &args);
+        int verb = optind;
+        if (!streq(argv[verb], "escape") && !streq(argv[verb], "unescape")) {
+                /* Options after the verb too, as systemctl takes them
+                 * ("enable --now foo.socket"): getopt moves the operands
+                 * behind the options of argv[verb..]. */
+                int sub_argc = argc - verb;
+                optind = 0;
+                r = parse_argv(sub_argc, argv + verb, "afho:p:qum", &args);
+                if (r <= 0)
+                        goto finish;
+                int first = verb + optind;
+                if (first > verb + 1) {
+                        /* put the verb right before the operands */
+                        argv[first - 1] = argv[verb];
+                        verb = first - 1;
+                }
+        }
+        r = dispatch_verb(argc - verb, argv + verb, porterctl_verbs, &args);
 
 finish:
         porterctl_pager_close();

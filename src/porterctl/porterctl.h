@@ -17,6 +17,12 @@ typedef struct PorterctlArgs {
         bool no_legend;   /* --no-legend */
         bool all;         /* -a/--all: list-units shows inactive units too */
         OutputMode output;/* -o json / --json */
+        bool now;         /* enable/disable --now: start/stop too */
+        bool force;       /* -f/--force: enable/mask replace conflicting links */
+        bool runtime;     /* --runtime: links below /run, gone at reboot */
+        bool quiet;       /* -q/--quiet: is-enabled prints nothing, no change messages */
+        bool no_reload;   /* --no-reload: enable/disable do not ask porterd to reload */
+        const char *root; /* --root=DIR: install verbs and cat act on that tree, offline */
         char **properties;/* -p PROP (show) */
         /* escape/unescape */
         bool escape_path, escape_unescape, escape_mangle, escape_instance;
