@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* daemon-reload.  Old configs are never freed while porterd runs: running
- * processes, Accept=yes instances (which borrow their template's config)
- * and prepared spawn templates may still point into them.  They are kept
- * in m->retired_configs and freed with the manager; a reload costs the
- * memory of one copy of the units. */
+/* daemon-reload.  A replaced config is freed at once when nothing can point
+ * into it any more: the unit has no process (the state machines follow the
+ * running ExecCommand list of the config when a process exits) and no
+ * Accept=yes instance borrows it (instances share their template's
+ * config).  Prepared spawn templates own copies of what they use.  Any
+ * other old config is kept in m->retired_configs and freed with the
+ * manager, so a reload of idle units costs no memory and one of busy units
+ * the size of their old configs. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,62 @@ static int manager_retire_config(Manager *m, UnitConfig *c) {
         m->retired_configs = n;
         m->retired_configs[m->n_retired_configs++] = c;
         return 0;
+}
+
+/* The configs Accept=yes instances borrow, sorted for bsearch(). */
+typedef struct BorrowedConfigs {
+        const UnitConfig **items;
+        size_t n;
+        bool unknown;           /* out of memory collecting them: assume every service's is */
+} BorrowedConfigs;
+
+static int ptr_compare(const void *a, const void *b) {
+        uintptr_t x = (uintptr_t) *(const void * const *) a, y = (uintptr_t) *(const void * const *) b;
+        return x < y ? -1 : x > y;
+}
+
+static int borrowed_configs_collect(Manager *m, BorrowedConfigs *ret) {
+        size_t n = 0;
+        for (Unit *u = m->units; u; u = u->next)
+                if (SERVICE(u) && SERVICE(u)->borrowed_config)
+                        n++;
+        *ret = (BorrowedConfigs) {};
+        if (n == 0)
+                return 0;
+        ret->items = new(const UnitConfig *, n);
+        if (!ret->items) {
+                ret->unknown = true;
+                return -ENOMEM;
+        }
+        for (Unit *u = m->units; u; u = u->next)
+                if (SERVICE(u) && SERVICE(u)->borrowed_config)
+                        ret->items[ret->n++] = SERVICE(u)->borrowed_config;
+        qsort(ret->items, ret->n, sizeof(ret->items[0]), ptr_compare);
+        return 0;
+}
+
+static bool borrowed_configs_contain(const BorrowedConfigs *b, const UnitConfig *c) {
+        return b->unknown || (b->n > 0 && bsearch(&c, b->items, b->n, sizeof(b->items[0]), ptr_compare));
+}
+
+/* True if nothing points into u's config but u itself: it may be freed
+ * when replaced.  Forgets the ExecCommand positions of finished processes,
+ * which point into it and are read only while a process runs. */
+static bool unit_config_releasable(Unit *u, const BorrowedConfigs *borrowed) {
+        if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                return false;
+        if (SOCKET(u)) {
+                SocketUnit *s = SOCKET(u);
+                if (s->control_process.pid > 0)
+                        return false;
+                s->control_command = NULL;
+                return true;
+        }
+        ServiceUnit *s = SERVICE(u);
+        if (!s || s->main_process.pid > 0 || s->control_process.pid > 0 || borrowed_configs_contain(borrowed, u->config))
+                return false;
+        s->control_command = s->main_command = NULL;
+        return true;
 }
 
 static bool socket_port_same(const SocketPort *a, const SocketPort *b) {
@@ -80,7 +139,7 @@ static int manager_reload_socket(Manager *m, SocketUnit *s, UnitConfig *c) {
         return 1;
 }
 
-static int manager_reload_unit(Manager *m, Unit *u) {
+static int manager_reload_unit(Manager *m, Unit *u, const BorrowedConfigs *borrowed) {
         UnitConfig *c = NULL;
         int r;
 
@@ -104,7 +163,9 @@ static int manager_reload_unit(Manager *m, Unit *u) {
                 unit_config_free(c);
                 return 0;
         }
-        if (u->config && manager_retire_config(m, u->config) < 0) {
+        if (u->config && unit_config_releasable(u, borrowed))
+                unit_config_free(u->config);
+        else if (u->config && manager_retire_config(m, u->config) < 0) {
                 /* Cannot keep the old one alive: undo rather than free it. */
                 if (SOCKET(u))
                         (void) manager_reload_socket(m, SOCKET(u), u->config);
@@ -120,15 +181,19 @@ static int manager_reload_unit(Manager *m, Unit *u) {
 }
 
 int manager_reload(Manager *m) {
+        _cleanup_free_ const UnitConfig **borrowed_items = NULL;
+        BorrowedConfigs borrowed;
         int n = 0;
 
         log_info("Reloading.");
+        (void) borrowed_configs_collect(m, &borrowed); /* on OOM every old service config is kept */
+        borrowed_items = borrowed.items;
         manager_scan_unit_files(m);
         for (Unit *u = m->units; u; u = u->next) {
                 ServiceUnit *s = SERVICE(u);
                 if (u->in_gc || (s && s->instance))
                         continue; /* instances follow their template */
-                if (manager_reload_unit(m, u) > 0)
+                if (manager_reload_unit(m, u, &borrowed) > 0)
                         n++;
         }
         /* Active Accept=yes sockets prepare their instances from the
