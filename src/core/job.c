@@ -10,6 +10,7 @@
 #include "manager.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-dependency.h"
 #include "unit.h"
 
 static const char * const job_type_table[_JOB_TYPE_MAX] = {
@@ -64,23 +65,54 @@ const char *job_result_to_string(JobResult r) {
 }
 
 Job *manager_get_job(Manager *m, uint32_t id) {
-        for (Unit *u = m->units; u; u = u->next)
-                if (u->job && u->job->id == id && !u->job->finished)
-                        return u->job;
+        for (Job *j = m->jobs; j; j = j->queue_next)
+                if (j->id == id && !j->finished)
+                        return j;
         return NULL;
 }
 
 static char **job_deps(Unit *u, UnitDependency d);
 static void job_queue_check(Job *j);
 
-/* Start jobs waiting for u (After=u) look again: u changed state or its
- * job ended. */
+/* Jobs waiting for ordering look again: u changed state or its job
+ * ended.  Only the pending jobs are visited, never all units. */
 static void job_wake_ordered_after(Unit *u) {
-        if (u->manager->n_jobs == 0)
-                return;
-        for (Unit *o = u->manager->units; o; o = o->next)
-                if (o->job && o->job->waiting_ordering && strv_contains(job_deps(o, UNIT_AFTER), u->id))
-                        job_queue_check(o->job);
+        for (Job *j = u->manager->jobs; j; j = j->queue_next)
+                if (j->waiting_ordering && j->unit != u)
+                        job_queue_check(j);
+}
+
+static void job_unlink(Job *j) {
+        Manager *m = j->manager;
+
+        if (j->queue_prev)
+                j->queue_prev->queue_next = j->queue_next;
+        else if (m->jobs == j)
+                m->jobs = j->queue_next;
+        if (j->queue_next)
+                j->queue_next->queue_prev = j->queue_prev;
+        else if (m->jobs_tail == j)
+                m->jobs_tail = j->queue_prev;
+        j->queue_next = j->queue_prev = NULL;
+}
+
+static void job_link(Job *j) {
+        Manager *m = j->manager;
+
+        j->queue_prev = m->jobs_tail;
+        if (m->jobs_tail)
+                m->jobs_tail->queue_next = j;
+        else
+                m->jobs = j;
+        m->jobs_tail = j;
+}
+
+static bool job_is_stopping(const Job *j) {
+        return j->type == JOB_STOP || j->stop_phase;
+}
+
+static bool job_is_starting(const Job *j) {
+        return (j->type == JOB_START || j->type == JOB_RESTART) && !j->stop_phase;
 }
 
 static void job_free(Job *j) {
@@ -97,13 +129,21 @@ void job_finish(Job *j, JobResult r) {
         j->finished = true;
         if (u->job == j)
                 u->job = NULL;
+        job_unlink(j);
         j->manager->n_jobs--;
         log_unit_debug(u, "Job %" PRIu32 " %s/%s finished, result=%s.", j->id, u->id,
                        job_type_to_string(j->type), job_result_to_string(r));
         manager_bus_send_job_removed(j->manager, j->id, u->id, job_result_to_string(r));
+        bool start_ended_down = job_is_starting(j) && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
         job_free(j);
-        if (!u->in_gc)
-                job_wake_ordered_after(u);
+        if (u->in_gc)
+                return;
+        job_wake_ordered_after(u);
+        /* A start that ended without the unit changing state (refused
+         * after waiting for ordering): a socket that went to 'running'
+         * for it must see that nothing runs. */
+        if (start_ended_down && u->type == UNIT_SERVICE)
+                unit_notify_triggering(u);
 }
 
 /* What unit_start()'s refusal means for the job (systemd's job_run_and_invalidate). */
@@ -161,7 +201,50 @@ static int job_check_ordering(Job *j) {
                         return -JOB_DEPENDENCY;
                 }
         }
+        /* Before= of other units, and a socket's implicit Before= on its
+         * service: only pending start jobs are waited for, as systemd
+         * orders jobs, not states.  Jobs queued together but not run yet
+         * (job_enqueue_start_all()) count as pending. */
+        for (Job *o = u->manager->jobs; o && !wait; o = o->queue_next)
+                if (o != j && !o->finished && job_is_starting(o) && !o->waiting_ordering &&
+                    unit_is_ordered_after(u, o->unit))
+                        wait = true;
         return wait;
+}
+
+/* Stop ordering, the mirror of start ordering: a stop waits while a unit
+ * ordered after its unit has a stop job and is not down yet.  Returns 1
+ * to wait, 0 to go on.  A stop that itself waits is not waited for: that
+ * breaks ordering cycles. */
+static int job_check_stop_ordering(Job *j) {
+        for (Job *o = j->manager->jobs; o; o = o->queue_next) {
+                if (o == j || o->finished || !job_is_stopping(o) || o->waiting_ordering)
+                        continue;
+                if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(o->unit)))
+                        continue;
+                if (unit_is_ordered_after(o->unit, j->unit))
+                        return 1;
+        }
+        return 0;
+}
+
+/* A stop of u stops the active units that require it, bind to it or are
+ * part of it, each through a stop job, before u when ordered so (as
+ * systemd's transaction does).  Not at shutdown: everything stops then. */
+static void job_pull_stop_dependents(Job *j) {
+        Manager *m = j->manager;
+        Job *pulled;
+
+        if (m->exiting)
+                return;
+        for (Unit *o = m->units; o; o = o->next) {
+                if (o == j->unit || o->in_gc || (o->job && job_is_stopping(o->job)) ||
+                    UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(o)) || !unit_stop_propagates_to(j->unit, o))
+                        continue;
+                log_unit_info(o, "Stopping, because %s is being stopped.", j->unit->id);
+                if (job_enqueue(o, JOB_STOP, JOB_REPLACE, &pulled) < 0)
+                        (void) unit_stop(o);
+        }
 }
 
 /* Ask the unit to do what the job's current phase wants.  Returns 0 or the
@@ -171,7 +254,12 @@ static int job_run_phase(Job *j) {
         int r;
 
         j->retry_start = false;
-        if (j->type == JOB_STOP || j->stop_phase) {
+        if (job_is_stopping(j)) {
+                if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u))) {
+                        j->waiting_ordering = job_check_stop_ordering(j) > 0;
+                        if (j->waiting_ordering)
+                                return 0;
+                }
                 r = unit_stop(u);
                 return r < 0 && r != -EAGAIN ? -JOB_FAILED : 0;
         }
@@ -238,17 +326,27 @@ static int job_dispatch_check(sd_event_source *source, void *userdata) {
 
         if (j->deferred_result >= 0)
                 return job_finish(j, j->deferred_result), 0;
-        /* Started meanwhile by someone else (a dependency of another
-         * unit): the wait is over, the verdict follows its state. */
-        if (j->waiting_ordering && !UNIT_IS_INACTIVE_OR_FAILED(s))
+        if (j->waiting_ordering && job_is_stopping(j)) {
+                /* Down meanwhile by itself: nothing left to order. */
+                if (UNIT_IS_INACTIVE_OR_FAILED(s))
+                        j->waiting_ordering = false;
+                else {
+                        r = job_run_phase(j);
+                        if (r < 0)
+                                return job_finish(j, -r), 0;
+                }
+        } else if (j->waiting_ordering && !UNIT_IS_INACTIVE_OR_FAILED(s))
+                /* Started meanwhile by someone else (a dependency of
+                 * another unit): the wait is over, the verdict follows
+                 * its state. */
                 j->waiting_ordering = false;
-        if (j->stop_phase && UNIT_IS_INACTIVE_OR_FAILED(s)) {
+        if (j->stop_phase && !j->waiting_ordering && UNIT_IS_INACTIVE_OR_FAILED(s)) {
                 /* restart: the stop half is done, now start. */
                 j->stop_phase = false;
                 r = job_run_phase(j);
                 if (r < 0)
                         return job_finish(j, -r), 0;
-        } else if ((j->retry_start || j->waiting_ordering) && UNIT_IS_INACTIVE_OR_FAILED(s)) {
+        } else if ((j->retry_start || j->waiting_ordering) && !job_is_stopping(j) && UNIT_IS_INACTIVE_OR_FAILED(s)) {
                 r = job_run_phase(j);
                 if (r < 0)
                         return job_finish(j, -r), 0;
@@ -306,7 +404,9 @@ static int job_new(Unit *u, JobType t, Job **ret) {
         return 0;
 }
 
-int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
+/* Install the job of type t for u (or find the pending one it merges
+ * into) without running it.  *ret_new is false for a merge. */
+static int job_install(Unit *u, JobType t, JobMode mode, Job **ret, bool *ret_new) {
         bool nop = false;
         Job *j;
         int r;
@@ -317,6 +417,7 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
                 if (nop && u->job) {
                         /* Nothing to do that the pending job does not do. */
                         *ret = u->job;
+                        *ret_new = false;
                         return 0;
                 }
         }
@@ -326,6 +427,7 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
         if (u->job) {
                 if (u->job->type == t) {
                         *ret = u->job;
+                        *ret_new = false;
                         return 0;
                 }
                 if (mode == JOB_FAIL)
@@ -337,32 +439,97 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
         if (r < 0)
                 return r;
         u->job = j;
+        job_link(j);
         u->manager->n_jobs++;
+        if (nop)
+                j->deferred_result = JOB_DONE;
         manager_bus_send_job_new(u->manager, j->id, u->id);
         if (u->config && u->config->job_timeout != USEC_INFINITY && u->config->job_timeout > 0) {
                 r = job_set_timeout(j, u->config->job_timeout);
                 if (r < 0)
                         log_unit_warning_errno(u, r, "Failed to arm JobTimeoutSec=, ignoring: %m");
         }
+        *ret = j;
+        *ret_new = true;
+        return 0;
+}
+
+/* Run a freshly installed job's first phase. */
+static void job_run(Job *j) {
+        Unit *u = j->unit;
+        int r;
 
         /* Even a job that is over at once finishes from the deferred
          * check: the caller replies with its path first. */
-        if (nop)
-                j->deferred_result = JOB_DONE;
-        else if (t == JOB_RELOAD) {
+        if (j->deferred_result >= 0)
+                ;
+        else if (j->type == JOB_RELOAD) {
                 if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
                         j->deferred_result = JOB_SKIPPED; /* nothing to reload */
                 else if (u->vtable->reload(u) < 0)
                         j->deferred_result = JOB_FAILED;
         } else {
-                j->stop_phase = t == JOB_RESTART && !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
+                j->stop_phase = j->type == JOB_RESTART && !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u));
+                if (j->type == JOB_STOP)
+                        job_pull_stop_dependents(j);
+                /* The pulled stops may have replaced or finished it. */
+                if (u->job != j)
+                        return;
                 r = job_run_phase(j);
                 if (r < 0)
                         j->deferred_result = -r;
         }
         job_queue_check(j);
+}
+
+int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
+        bool is_new;
+        Job *j;
+        int r;
+
+        r = job_install(u, t, mode, &j, &is_new);
+        if (r < 0)
+                return r;
+        if (is_new)
+                job_run(j);
         *ret = j;
         return 0;
+}
+
+int job_enqueue_start_all(Manager *m, Unit * const *units, size_t n) {
+        _cleanup_free_ uint32_t *ids = new0(uint32_t, n ?: 1);
+        _cleanup_free_ bool *fresh = new0(bool, n ?: 1);
+        int started = 0;
+
+        if (!ids || !fresh)
+                return log_oom();
+        for (size_t i = 0; i < n; i++) {
+                Job *j;
+                int r = job_install(units[i], JOB_START, JOB_REPLACE, &j, &fresh[i]);
+                if (r < 0)
+                        log_unit_error_errno(units[i], r, "Failed to queue a start job: %m");
+                else
+                        ids[i] = j->id;
+        }
+        /* A job run earlier may have finished or replaced a later one (a
+         * pulled dependency): each is found again by its id. */
+        for (size_t i = 0; i < n; i++) {
+                Job *j = ids[i] && fresh[i] ? manager_get_job(m, ids[i]) : NULL;
+                if (j)
+                        job_run(j);
+        }
+        for (size_t i = 0; i < n; i++) {
+                Job *j = ids[i] ? manager_get_job(m, ids[i]) : NULL;
+                bool refused = j && j->deferred_result >= 0 && j->deferred_result != JOB_DONE;
+                if (ids[i] == 0)
+                        continue;
+                if (refused || unit_active_state(units[i]) == UNIT_FAILED)
+                        log_unit_error(units[i], "Failed to start%s%s.", refused ? ", result " : "",
+                                       refused ? job_result_to_string(j->deferred_result) : "");
+                else
+                        started++;
+        }
+        return started;
 }
 
 void job_unit_changed(Unit *u) {

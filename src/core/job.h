@@ -14,13 +14,25 @@
  *                      refuses with -EBUSY (systemd's "transaction is
  *                      destructive").
  *
- * A job runs at once, then waits for its unit to settle.  Start ordering
- * is the one part of systemd's transactions kept: a start job first
- * queues start jobs for the units it Requires=/BindsTo=/Wants= and is
- * After=, and waits while any unit it is After= is activating or has a
- * start job running; if one it Requires=/BindsTo= then failed, the job
- * ends "dependency" without starting its unit.  (Requires= without After=
- * starts both side by side, as in systemd.)  The
+ * A job runs at once, then waits for its unit to settle.  Ordering is the
+ * part of systemd's transactions kept (unit_is_ordered_after(): After=,
+ * Before=, a socket before its service):
+ *   start    a start job first queues start jobs for the units it
+ *            Requires=/BindsTo=/Wants= and is After=, and waits while any
+ *            unit it is After= is activating or has a start job pending,
+ *            and while a unit ordered Before= it has a pending start job;
+ *            if one it Requires=/BindsTo= then failed, the job ends
+ *            "dependency" without starting its unit.  (Requires= without
+ *            After= starts both side by side, as in systemd.)
+ *   stop     the mirror: a stop job first queues stop jobs for the active
+ *            units that Requires=/BindsTo=/PartOf= its unit, and waits
+ *            while a unit ordered after its unit has a stop job and is not
+ *            down yet: "b After=a" stops b first, a once b is inactive.
+ * A job that itself waits for ordering is not waited for, which breaks
+ * ordering cycles instead of hanging.  Separate requests are separate
+ * transactions, as in systemd: only the jobs pending at the time are
+ * ordered (job_enqueue_start_all() installs several before running any).
+ * The
  * unit's type code calls job_unit_changed() on each state change; the
  * verdict is taken from a deferred event source so that the bus reply to
  * StartUnit always goes out before JobRemoved:
@@ -83,8 +95,10 @@ typedef struct Job {
         JobType type;
         bool stop_phase;        /* restart: still waiting for the unit to stop */
         bool retry_start;       /* the unit was stopping: start once it is down */
-        bool waiting_ordering;  /* start: units it is After= are still starting */
+        bool waiting_ordering;  /* start: units it is after are still starting;
+                                 * stop: units after it are still stopping */
         bool finished;
+        struct Job *queue_next, *queue_prev;    /* Manager.jobs */
         int deferred_result;    /* a JobResult known at once, or -1 */
         sd_event_source *check_source;  /* deferred verdict */
         sd_event_source *timer_source;  /* JobTimeoutSec= */
@@ -105,6 +119,12 @@ const char *job_result_to_string(JobResult r) _const_;
  * -EBUSY (JOB_FAIL and a conflicting job), -EOPNOTSUPP (reload of a unit
  * that cannot reload), -ENOMEM. */
 int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret);
+
+/* Queue start jobs (JOB_REPLACE) for all n units, every job installed
+ * before any runs, so that ordering between them holds whatever their
+ * order in the list (porterd --start).  Logs the units whose start is
+ * refused at once or that failed at once; returns how many did not. */
+int job_enqueue_start_all(Manager *m, Unit * const *units, size_t n);
 
 /* The unit's state changed: look at the unit again soon (deferred). */
 void job_unit_changed(Unit *u);

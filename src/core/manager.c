@@ -18,6 +18,7 @@
 #include "socket-unit.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-dependency.h"
 #include "unit-log.h"
 
 /* How long porterd waits for units to stop on SIGTERM before it exits
@@ -84,6 +85,7 @@ int manager_new(ManagerScope scope, const ManagerOps *ops, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        m->stop_order = stop_order_free(m->stop_order); /* points at units */
         /* Sockets first: freeing a service releases nothing they need, but
          * Accept=yes instances point at their socket. */
         for (Unit *u = m->units, *next; u; u = next) {
@@ -243,8 +245,52 @@ static bool manager_all_inactive(Manager *m) {
         return true;
 }
 
+/* Stop every active unit in reverse dependency order (StopOrder).  Returns
+ * false when there is nothing left to stop. */
+static bool manager_stop_active_units(Manager *m) {
+        _cleanup_free_ Unit **units = new(Unit *, m->n_units ?: 1);
+        size_t n = 0;
+
+        m->stop_order = stop_order_free(m->stop_order);
+        if (!units) {
+                log_oom();
+                return false;
+        }
+        for (Unit *u = m->units; u; u = u->next)
+                if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                        units[n++] = u;
+        if (n == 0)
+                return false;
+        if (stop_order_new(m, units, n, &m->stop_order) < 0) {
+                /* Out of memory: stop them all at once, unordered. */
+                log_oom();
+                for (size_t i = n; i > 0; i--)
+                        (void) unit_stop(units[i - 1]);
+                return true;
+        }
+        stop_order_begin(m->stop_order);
+        return true;
+}
+
 void manager_check_shutdown_done(Manager *m) {
-        if (m->exiting && manager_all_inactive(m))
+        if (!m->exiting)
+                return;
+        /* O(1) per stopped unit: the full scan only once the stop order
+         * has nothing left, to catch units that became active meanwhile. */
+        if (m->stop_order && (stop_order_busy(m->stop_order) || stop_order_remaining(m->stop_order) > 0))
+                return;
+        if (m->checking_shutdown)
+                return;
+        m->checking_shutdown = true;
+        bool done = manager_all_inactive(m);
+        if (!done && m->stop_order) {
+                log_debug("Units became active while stopping, stopping them too.");
+                done = !manager_stop_active_units(m);
+                if (!done && stop_order_remaining(m->stop_order) == 0)
+                        done = manager_all_inactive(m);
+        }
+        m->checking_shutdown = false;
+        if (done)
                 (void) sd_event_exit(m->event, m->exit_code);
 }
 
@@ -258,6 +304,8 @@ void manager_unit_inactive(Manager *m, Unit *u) {
                                  MANAGER_EXIT_UNCLEAN);
                 m->exit_code = MANAGER_EXIT_UNCLEAN;
         }
+        if (m->stop_order)
+                stop_order_unit_inactive(m->stop_order, u);
         manager_check_shutdown_done(m);
 }
 
@@ -273,15 +321,11 @@ void manager_begin_shutdown(Manager *m) {
         m->exiting = true;
         log_info("Stopping all units.");
 
-        /* Reverse start order: what started last stops first. */
-        for (unsigned seq = m->start_seq; seq > 0; seq--)
-                for (Unit *u = m->units_tail; u; u = u->prev)
-                        if (u->start_seq == seq && !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
-                                (void) unit_stop(u);
-        /* Anything that never got a start sequence number. */
-        for (Unit *u = m->units_tail; u; u = u->prev)
-                if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
-                        (void) unit_stop(u);
+        /* Reverse dependency order (a unit After= another stops first),
+         * else reverse start order; linear in units and edges. */
+        m->checking_shutdown = true;
+        (void) manager_stop_active_units(m);
+        m->checking_shutdown = false;
 
         (void) sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
                                           MANAGER_SHUTDOWN_TIMEOUT_USEC, 0, manager_shutdown_timeout, m);

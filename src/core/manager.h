@@ -57,6 +57,8 @@ struct Manager {
         unsigned start_seq;
         uint32_t last_job_id;           /* job.h: ids of new jobs count up from 1 */
         unsigned n_jobs;                /* pending jobs */
+        Job *jobs;                      /* job.c: the pending jobs, in the order queued */
+        Job *jobs_tail;
         struct libmnt_monitor *mount_monitor;   /* mount-wait.h: on while a unit waits */
         sd_event_source *mount_source;
         /* mount-wait.c: fstab and the mount table, parsed at most once per
@@ -72,6 +74,8 @@ struct Manager {
         size_t n_inherited_fds;
         bool reap_orphans;              /* PID 1 or subreaper: waitid(P_ALL) on SIGCHLD */
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
+        bool checking_shutdown;         /* manager_check_shutdown_done() is on the stack */
+        struct StopOrder *stop_order;   /* unit-dependency.h: the shutdown's stops */
         sd_event_source *gc_source;
         Unit *dispatching_child;        /* unit whose child exit is being handled */
 
