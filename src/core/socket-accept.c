@@ -306,18 +306,25 @@ int socket_prepare_instance_template(SocketUnit *s) {
         int r;
 
         s->spawn_template = spawn_template_free(s->spawn_template);
-        exec_prepared_done(&s->instance_exec);
+        if (s->instance_exec)
+                exec_prepared_done(s->instance_exec);
         if (!c || c->next || s->instances_need_load)
                 return 0; /* several ExecStart= (oneshot), or %i: the general path */
+        if (!s->instance_exec) {
+                s->instance_exec = new0(ExecPrepared, 1);
+                if (!s->instance_exec)
+                        return -ENOMEM;
+                exec_prepared_done(s->instance_exec); /* the empty state */
+        }
 
         char *names[2] = { s->config->fdname ?: (char *) "connection", NULL };
         _cleanup_strv_free_ char **env = service_notify_env(s->meta.manager, sc);
         if (!env)
                 return -ENOMEM;
         ExecExtra x = { .connection = true, .pass_fds = true, .fd_names = names, .extra_env = env };
-        r = exec_prepare(s->meta.manager, c, &sc->exec, &x, &s->instance_exec);
+        r = exec_prepare(s->meta.manager, c, &sc->exec, &x, s->instance_exec);
         if (r < 0)
                 return r;
-        return spawn_template_new(&s->instance_exec.params, &s->spawn_template);
+        return spawn_template_new(&s->instance_exec->params, &s->spawn_template);
 }
 

@@ -834,7 +834,10 @@ static void socket_done(Unit *u) {
         free(s->watches);
         free(s->peers);
         s->spawn_template = spawn_template_free(s->spawn_template);
-        exec_prepared_done(&s->instance_exec);
+        if (s->instance_exec) {
+                exec_prepared_done(s->instance_exec);
+                free(s->instance_exec);
+        }
         free(s->instance_prefix);
 }
 

@@ -96,27 +96,28 @@ struct SocketUnit {
         unsigned n_refused;
         unsigned n_accepted_mptcp;      /* Accept=yes on MPTCP listeners: connections that */
         unsigned n_accepted_fallback;   /* were really MPTCP / fell back to plain TCP */
+        SocketExecCommand control_command_id; /* (here: fills what would be padding) */
         RateLimit trigger_limit;
 
         /* Accept=no: the service started with our fds.  Accept=yes: the
          * template whose instances get the connections. */
         Unit *service;
         char *instance_prefix;          /* Accept=yes: "foo" of foo@.service */
-        bool instances_need_load;       /* the template uses %i & co.: no shared template */
 
         SocketPeerCount *peers;         /* MaxConnectionsPerSource= table */
         size_t n_peer_slots;
 
         UnitProcess control_process;
-        SocketExecCommand control_command_id;
         ExecCommand *control_command;
 
         /* Accept=yes: everything to spawn an instance's ExecStart=, prepared
-         * once per start so that a connection costs one clone(). */
-        ExecPrepared instance_exec;
+         * once per start so that a connection costs one clone().  Allocated
+         * by the first prepare: most sockets are Accept=no (592 bytes). */
+        ExecPrepared *instance_exec;
         SpawnTemplate *spawn_template;
         union sockaddr_union last_peer; /* of the connection being dispatched */
         socklen_t last_peer_len;
+        bool instances_need_load;       /* the template uses %i & co.: no shared template */
 };
 
 extern const UnitVTable socket_vtable;
