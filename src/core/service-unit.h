@@ -57,22 +57,22 @@ typedef struct ServiceUnit {
         Unit meta;
         ServiceConfig *config;          /* meta.config->service, or the template's */
         UnitConfig *borrowed_config;    /* Accept=yes instance: the template's, not owned */
-        bool instance;                  /* an Accept=yes instance (collected when done) */
 
         ServiceState state;
         ServiceResult result;
-        bool forbid_restart;            /* stopped by request: no Restart= */
-        bool start_limit_hit;           /* last start refused by the start limit */
 
         UnitProcess main_process;
         pid_t session_pid;              /* first ExecStart= process: its session/group id */
         int main_exit_code;             /* si_code / si_status of the last main exit */
         int main_exit_status;
-        UnitProcess control_process;
         ServiceExecCommand control_command_id;
+        UnitProcess control_process;
         ExecCommand *control_command;
         ExecCommand *main_command;
         unsigned n_restarts;
+        bool instance;                  /* an Accept=yes instance (collected when done) */
+        bool forbid_restart;            /* stopped by request: no Restart= */
+        bool start_limit_hit;           /* last start refused by the start limit */
         char *status_text;              /* STATUS= */
         char **runtime_dirs;            /* RuntimeDirectory= made for this run */
         int *fd_store;                  /* FDSTORE=1 fds, passed after the socket fds */
@@ -83,8 +83,8 @@ typedef struct ServiceUnit {
         SocketUnit *accept_socket;
         int connection_fd;
         SocketPeerKey peer;
-        union sockaddr_union peer_sa;   /* for REMOTE_ADDR/REMOTE_PORT */
         socklen_t peer_salen;
+        union sockaddr_union peer_sa;   /* for REMOTE_ADDR/REMOTE_PORT */
 } ServiceUnit;
 
 extern const UnitVTable service_vtable;
