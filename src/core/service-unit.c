@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 
 #include <arpa/inet.h>
@@ -708,11 +711,84 @@ static pid_t service_read_pid_file(ServiceUnit *s) {
         return pid;
 }
 
+/* Of /proc/PID/stat: state, parent and session (the fields after the
+ * command name, which may itself hold spaces and parentheses).  Returns 0
+ * or -errno (-ESRCH once the process is gone). */
+static int service_proc_stat(pid_t pid, char *ret_state, pid_t *ret_ppid, pid_t *ret_session) {
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        int ppid, pgrp, session;
+        if (!p || sscanf(p + 1, " %c %d %d %d", ret_state, &ppid, &pgrp, &session) != 4)
+                return -EBADMSG;
+        *ret_ppid = ppid;
+        *ret_session = session;
+        return 0;
+}
+
+/* Type=forking without PIDFile=: systemd takes the one process left in the
+ * service's cgroup.  Without cgroups the session stands in for it: every
+ * service starts in a session of its own (setsid), and porterd is a child
+ * subreaper, so a daemon the initial process left behind is now our child
+ * and still in that session, unless it called setsid() itself.  Returns
+ * the pid of the only such live process, or 0 with the number found
+ * (0, or 2 for "several") in *ret_found. */
+static pid_t service_guess_main_pid(ServiceUnit *s, unsigned *ret_found) {
+        pid_t self = getpid(), found = 0;
+        unsigned n = 0;
+
+        *ret_found = 0;
+        if (s->session_pid <= 0)
+                return 0;
+        DIR *d = opendir("/proc");
+        if (!d)
+                return 0;
+        for (struct dirent *de; n < 2 && (de = readdir(d)); ) {
+                char state, *end;
+                pid_t ppid, session;
+                long v = strtol(de->d_name, &end, 10);
+
+                if (*end || v <= 1 || v > INT32_MAX)
+                        continue;
+                if (service_proc_stat((pid_t) v, &state, &ppid, &session) < 0)
+                        continue; /* gone meanwhile */
+                if (ppid != self || session != s->session_pid || state == 'Z')
+                        continue;
+                found = (pid_t) v;
+                n++;
+        }
+        closedir(d);
+        *ret_found = n;
+        return n == 1 ? found : 0;
+}
+
 /* Type=forking: the initial process exited cleanly.  porterd is a child
  * subreaper, so the daemon it left behind is now our child and can be
- * watched like any other. */
+ * watched like any other: named by PIDFile=, or guessed without it. */
 static void service_forking_started(ServiceUnit *s) {
         pid_t pid = service_read_pid_file(s);
+        const char *source = s->config->pid_file;
+
+        if (!s->config->pid_file) {
+                unsigned found;
+                pid = service_guess_main_pid(s, &found);
+                source = "its session (the only process left there)";
+                if (found == 0)
+                        log_unit_info(&s->meta, "No process of session %d is left to be the main PID (a daemon "
+                                      "that calls setsid() leaves it; set PIDFile=): the service counts as "
+                                      "running until stopped.", (int) s->session_pid);
+                else if (found > 1)
+                        log_unit_info(&s->meta, "Several processes are left in session %d, cannot tell which is "
+                                      "the main PID (set PIDFile=): the service counts as running until "
+                                      "stopped.", (int) s->session_pid);
+        }
 
         if (pid > 0) {
                 s->main_process = (UnitProcess) { .pid = pid, .pidfd = -EBADF };
@@ -721,7 +797,7 @@ static void service_forking_started(ServiceUnit *s) {
                         log_unit_warning_errno(&s->meta, r, "Cannot watch main PID %d: %m", (int) pid);
                         s->main_process = UNIT_PROCESS_NULL;
                 } else
-                        log_unit_info(&s->meta, "Main PID %d from %s.", (int) pid, s->config->pid_file);
+                        log_unit_info(&s->meta, "Main PID %d from %s.", (int) pid, source);
         }
         service_enter_start_post(s);
 }
