@@ -179,7 +179,10 @@ static void service_set_state(ServiceUnit *s, ServiceState state) {
                                service_state_to_string(state));
         /* Timestamps, and a pending job (job.h) takes its verdict from the new state. */
         unit_notify_state(&s->meta);
-        if (old != state && !s->meta.in_gc)
+        /* An Accept=yes instance is no socket's service (its socket ignores
+         * it in socket_service_changed()), and the walk over every unit
+         * would cost O(units) per state change and connection. */
+        if (old != state && !s->meta.in_gc && !s->instance)
                 unit_notify_triggering(&s->meta);
         if (UNIT_IS_INACTIVE_OR_FAILED(service_state_to_active_state(state))) {
                 /* Nothing can depend on a per-connection instance. */
@@ -502,9 +505,9 @@ static void service_enter_running(ServiceUnit *s, ServiceResult f) {
         else if (s->config->remain_after_exit)
                 service_set_state(s, SERVICE_EXITED);
         else if (s->config->type == SERVICE_FORKING && s->state != SERVICE_RUNNING)
-                /* No PIDFile=: without cgroups the daemon cannot be found;
-                 * it counts as running until stopped (its process group
-                 * gets the stop signals). */
+                /* No main PID from PIDFile= or the session (see
+                 * service_guess_main_pid()): it counts as running until
+                 * stopped (its process group gets the stop signals). */
                 service_set_state(s, SERVICE_RUNNING);
         else
                 service_enter_stop(s, SERVICE_SUCCESS);
