@@ -90,6 +90,14 @@ int porterctl_mangle(const char *name, char **ret) {
         return 0;
 }
 
+int porterctl_load_unit(sd_bus *bus, const char *id) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", PORTER_BUS_MANAGER_PATH, PORTER_BUS_MANAGER_IFACE,
+                                   "LoadUnit", &e, NULL, "s", id);
+        sd_bus_error_free(&e);
+        return r < 0 ? r : 0;
+}
+
 char *porterctl_unit_path(const char *id) {
         char *p = NULL;
         if (sd_bus_path_encode(PORTER_BUS_MANAGER_PATH "/unit", id, &p) < 0)

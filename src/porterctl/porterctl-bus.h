@@ -34,6 +34,11 @@ int porterctl_lookup_paths(const PorterctlArgs *args, LookupPaths *ret);
 /* "foo" -> "foo.service", as systemctl mangles names.  Logs on error. */
 int porterctl_mangle(const char *name, char **ret);
 
+/* Manager.LoadUnit(id): make porterd load the unit if it has not yet (a
+ * unit that is not found is loaded too, with load state not-found), as
+ * systemctl status does.  0 or -errno. */
+int porterctl_load_unit(sd_bus *bus, const char *id);
+
 /* The object path of unit id, or NULL on OOM. */
 char *porterctl_unit_path(const char *id);
 

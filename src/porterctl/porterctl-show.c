@@ -7,6 +7,7 @@
  * [type, address], Ports as [type, address, protocol]).  Exit 0, or 1 if
  * a unit is unknown. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include "strv.h"
 
 /* Print one property value (the message is inside its variant). */
-static int print_value(sd_bus_message *m, const char *contents) {
+static int print_value(sd_bus_message *m, const char *key, const char *contents) {
         const char *s;
         uint32_t u;
         int r;
@@ -50,7 +51,10 @@ static int print_value(sd_bus_message *m, const char *contents) {
                 uint64_t t;
                 char buf[64];
                 r = sd_bus_message_read(m, "t", &t);
-                if (r >= 0)
+                /* *TimestampMonotonic= are plain microseconds. */
+                if (r >= 0 && endswith(key, "Monotonic"))
+                        printf("%" PRIu64, t);
+                else if (r >= 0)
                         fputs(porterctl_format_timestamp(t, buf, sizeof buf), stdout);
                 return r;
         }
@@ -164,7 +168,7 @@ static int show_interface(sd_bus *bus, const char *path, const char *iface, char
                         r = json_value(j, reply, contents);
                 } else if (r >= 0 && wanted && printable) {
                         printf("%s=", key);
-                        r = print_value(reply, contents);
+                        r = print_value(reply, key, contents);
                         putchar('\n');
                 } else if (r >= 0)
                         r = sd_bus_message_skip(reply, contents);

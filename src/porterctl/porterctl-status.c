@@ -22,7 +22,18 @@
 #include "porterctl-bus.h"
 #include "porterctl-output.h"
 #include "porterctl-verbs.h"
+#include "path-util.h"
 #include "string-util.h"
+#include "strv.h"
+
+/* A unit with no file that is not running: systemctl says it could not be
+ * found (porterd keeps such a unit after LoadUnit, load state not-found). */
+static bool unit_not_found(sd_bus *bus, const char *id, const char *active) {
+        _cleanup_free_ char *load = NULL;
+
+        return porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "LoadState", &load) >= 0 &&
+               streq(load, "not-found") && (streq(active, "inactive") || streq(active, "failed"));
+}
 
 static void print_socket_part(sd_bus *bus, const char *id) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -159,7 +170,9 @@ static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
 
         if (porterctl_mangle(name, &id) < 0)
                 return 4;
-        if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active) < 0) {
+        (void) porterctl_load_unit(bus, id);
+        if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active) < 0 ||
+            unit_not_found(bus, id, active)) {
                 log_error("Unit %s could not be found.", id);
                 return 4;
         }
@@ -192,6 +205,41 @@ static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
         json_log(j, bus, id);
         json_end_object(j);
         return streq(active, "active") || streq(active, "reloading") ? 0 : 3;
+}
+
+/* systemctl's Loaded: line and the Drop-In: lines under it:
+ *      Loaded: loaded (/etc/systemd/system/foo.socket; enabled)
+ *     Drop-In: /etc/systemd/system/foo.socket.d
+ *              └─a.conf, b.conf */
+static void print_loaded_line(sd_bus *bus, const char *id, const char *load, const char *fragment) {
+        _cleanup_free_ char *state = NULL, *path = porterctl_unit_path(id), *dir = NULL;
+        _cleanup_strv_free_ char **dropins = NULL;
+
+        (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "UnitFileState", &state);
+        printf("%12s %s", "Loaded:", strempty(load));
+        if (!isempty(fragment) && !isempty(state))
+                printf(" (%s; %s)", fragment, state);
+        else if (!isempty(fragment))
+                printf(" (%s)", fragment);
+        putchar('\n');
+        if (!path || sd_bus_get_property_strv(bus, "org.freedesktop.systemd1", path, PORTER_BUS_UNIT_IFACE,
+                                              "DropInPaths", NULL, &dropins) < 0)
+                return;
+        STRV_FOREACH(d, dropins) {
+                _cleanup_free_ char *base = NULL;
+                bool last;
+                if (!dir || !path_startswith(*d, dir) || strchr(path_startswith(*d, dir), '/')) {
+                        free(dir);
+                        dir = NULL;
+                        if (path_extract_directory(*d, &dir) < 0)
+                                return;
+                        printf("%s%s\n%13s\u2514\u2500", d == dropins ? "    Drop-In: " : "             ", dir, "");
+                }
+                last = !d[1] || !path_startswith(d[1], dir) || strchr(path_startswith(d[1], dir), '/');
+                if (path_extract_filename(*d, &base) < 0)
+                        return;
+                printf("%s%s", base, last ? "\n" : ", ");
+        }
 }
 
 /* systemctl's Active: line: the state (coloured), the sub state unless
@@ -229,8 +277,11 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
 
         if (porterctl_mangle(name, &id) < 0)
                 return 4;
+        /* A unit porterd has not loaded yet is loaded now, as systemctl
+         * status does, so that its file and enablement show. */
+        (void) porterctl_load_unit(bus, id);
         r = porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "ActiveState", &active);
-        if (r == -ENOENT) {
+        if (r == -ENOENT || (r >= 0 && unit_not_found(bus, id, active))) {
                 log_error("Unit %s could not be found.", id);
                 return 4;
         }
@@ -250,8 +301,7 @@ static int status_one(sd_bus *bus, const char *name, bool first) {
                 putchar('\n');
         printf("%s%s%s %s - %s\n", porterctl_state_color(active), porterctl_state_glyph(active),
                porterctl_color_off(), id, strempty(desc));
-        printf("%12s %s%s%s%s\n", "Loaded:", strempty(load), fragment && *fragment ? " (" : "",
-               strempty(fragment), fragment && *fragment ? ")" : "");
+        print_loaded_line(bus, id, load, fragment);
         print_active_line(bus, id, active, sub, result);
         _cleanup_free_ char *mount = NULL;
         if (porterctl_unit_string(bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", &mount) >= 0 &&

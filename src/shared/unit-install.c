@@ -306,10 +306,27 @@ static int install_info_load(const InstallPaths *ip, const char *name, InstallIn
         i.name = TAKE_PTR(fi.id);
         i.path = TAKE_PTR(fi.fragment_path);
         i.masked = fi.masked;
+        /* A linked unit file (a symlink to outside the search path) is
+         * installed as the file it points to, found below the root. */
+        struct stat st;
+        bool linked = !i.masked && lstat(i.path, &st) >= 0 && S_ISLNK(st.st_mode);
+        if (linked) {
+                _cleanup_free_ char *target = NULL;
+                r = resolve_link(ip->lookup, i.path, &target);
+                if (r >= 0) {
+                        free(i.path);
+                        i.path = with_root(ip->lookup, target);
+                        r = i.path ? 0 : -ENOMEM;
+                }
+                if (r < 0) {
+                        install_info_done(&i);
+                        return r;
+                }
+        }
         if (!i.masked) {
                 r = specifier_context_init_manager(&sc, ip->lookup->user);
                 if (r >= 0)
-                        r = unit_load(ip->lookup, name, &sc, &i.config, NULL);
+                        r = unit_load(ip->lookup, linked ? i.path : name, &sc, &i.config, NULL);
                 specifier_context_done(&sc);
                 if (r < 0) {
                         install_info_done(&i);
@@ -561,7 +578,7 @@ static int mark_for_removal(const InstallPaths *ip, const char *name, bool auxil
         if (r < 0)
                 return r == -ENOMEM ? r : install_changes_add(changes, r, name, NULL);
         if (i.masked) {
-                r = install_changes_add(changes, INSTALL_CHANGE_IS_MASKED, name, NULL);
+                r = install_changes_add(changes, INSTALL_CHANGE_IS_MASKED, i.path, NULL);
                 return r == -ENOMEM ? r : 0;
         }
         if (strv_extend(marks, name) < 0 || (!streq(name, i.name) && strv_extend(marks, i.name) < 0))
