@@ -6,6 +6,7 @@
 
 #include "alloc-util.h"
 #include "conf-parser.h"
+#include "job.h"
 #include "manager.h"
 #include "service-unit.h"
 #include "socket-unit.h"
@@ -262,13 +263,30 @@ int manager_startup(Manager *m, char * const *start) {
         r = manager_enabled_sockets(m, &names);
         if (r < 0)
                 return r;
+        size_t n_enabled = strv_length(names);
         STRV_FOREACH(s, start)
                 if (!strv_contains(names, *s) && strv_extend(&names, *s) < 0)
                         return log_oom();
 
-        STRV_FOREACH(id, names)
-                if (manager_start_one(m, *id) >= 0)
-                        n++;
-        log_info("Started %d of %zu units.", n, strv_length(names));
+        /* Enabled sockets start at once (thousands, no ordering among
+         * them); --start units through start jobs queued together, as
+         * porterctl start does, so that After=/Before=, Requires= and
+         * JobRemoved behave the same (job.h). */
+        size_t n_names = strv_length(names);
+        _cleanup_free_ Unit **jobs = new(Unit *, n_names - n_enabled + 1);
+        size_t n_jobs = 0;
+        if (!jobs)
+                return log_oom();
+        for (size_t i = 0; i < n_names; i++) {
+                Unit *u = NULL;
+                if (i < n_enabled && !strv_contains(start, names[i])) {
+                        if (manager_start_one(m, names[i]) >= 0)
+                                n++;
+                } else if (manager_load_unit(m, names[i], &u) >= 0 && u &&
+                           (!u->config || u->config->load_state == UNIT_LOADED))
+                        jobs[n_jobs++] = u;
+        }
+        n += job_enqueue_start_all(m, jobs, n_jobs);
+        log_info("Started %d of %zu units.", n, n_names);
         return n;
 }

@@ -4,8 +4,8 @@
 
 #include "alloc-util.h"
 #include "manager.h"
-#include "service-unit.h"
 #include "socket-unit.h"
+#include "service-unit.h"
 #include "strv.h"
 #include "unit-dependency.h"
 #include "unit-name.h"
