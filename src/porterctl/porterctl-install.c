@@ -54,6 +54,9 @@ static void print_change_error(const InstallChange *c, const char *verb) {
         case -ERFKILL:
                 report("Failed to %s unit, unit %s is masked.", verb, c->path);
                 break;
+        case -EADDRNOTAVAIL:
+                report("Failed to %s unit, unit %s is transient or generated.", verb, c->path);
+                break;
         case -ENOENT:
                 report("Failed to %s unit, unit %s does not exist.", verb, c->path);
                 break;

@@ -507,6 +507,8 @@ static int enable_one(const InstallPaths *ip, const char *name, bool force, bool
                 return r == -ENOMEM ? r : install_changes_add(changes, r, name, NULL);
         if (i.masked)
                 return install_changes_add(changes, -ERFKILL, i.path, NULL);
+        if ((r = path_is_generator(ip, i.path)) != 0 || (r = path_is_transient(ip, i.path)) != 0)
+                return r < 0 ? r : install_changes_add(changes, -EADDRNOTAVAIL, i.path, NULL);
 
         c = install_config(&i);
         if (!install_has_rules(c) && strv_isempty(c->also)) {
@@ -828,9 +830,14 @@ static int find_links_in_scope(const InstallPaths *ip, const InstallInfo *i, boo
                 if (!ignore_same && i->path && path_startswith(i->path, *p))
                         ignore_same = true;
         }
+        /* Links in vendor directories (/usr/lib/...) enable nothing, except
+         * that an instance linked there is statically enabled: it is
+         * explicitly instantiated, not merely aliased. */
+        if (at_all && !unit_name_is_valid(i->name, UNIT_NAME_INSTANCE))
+                at_all = false;
         if (in_runtime || at_all || same_runtime || same_config) {
-                *ret = in_runtime ? UNIT_FILE_ENABLED_RUNTIME : at_all ? UNIT_FILE_ENABLED :
-                       same_runtime ? UNIT_FILE_LINKED_RUNTIME : UNIT_FILE_LINKED;
+                *ret = in_runtime ? UNIT_FILE_ENABLED_RUNTIME : at_all ? UNIT_FILE_STATIC :
+                       same_config ? UNIT_FILE_LINKED : UNIT_FILE_LINKED_RUNTIME;
                 return 1;
         }
         return 0;

@@ -12,7 +12,8 @@
  *   - the unit is looked up as the manager would (unit_file_find: aliases,
  *     templates, masking) and its fragment and drop-ins parsed for the
  *     [Install] keys (specifiers expanded);
- *   - a masked unit is refused (-ERFKILL); a template without an instance
+ *   - a masked unit is refused (-ERFKILL), a generated or transient one
+ *     too (-EADDRNOTAVAIL); a template without an instance
  *     uses DefaultInstance= for its WantedBy=/RequiredBy=/UpheldBy= links;
  *     with neither, a target name must itself be a template or instance
  *     (else -EIDRM for that target);

@@ -38,6 +38,18 @@ UNITS = {
     "run/systemd/generator/gen.service":
         "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n",
     "opt/linked.service": "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n",
+    "usr/lib/systemd/system/talias@.service":
+        "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\nAlias=other@.service\n",
+    "usr/lib/systemd/system/vendor.service":
+        "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n",
+    "usr/lib/systemd/system/dropin.service": "[Service]\nExecStart=/bin/true\n",
+    "etc/systemd/system/dropin.service.d/install.conf": "[Install]\nWantedBy=extra.target\n",
+    "usr/lib/systemd/system/cyc-a.service":
+        "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=a.target\nAlso=cyc-b.service\n",
+    "usr/lib/systemd/system/cyc-b.service":
+        "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=b.target\nAlso=cyc-a.service\n",
+    "usr/lib/systemd/system/spec.service":
+        "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=%N.target\nAlias=%p-alias.service\n",
 }
 
 # Each step: the verb and its arguments, run by both tools in turn.
@@ -72,6 +84,28 @@ STEPS = [
     ["is-enabled", "nope.service"],
     ["disable", "tmpl@.service"],
     ["is-enabled", "tmpl@def.service"],
+    ["enable", "gen.service"],
+    ["is-enabled", "vendor.service", "valias.service", "dropin.service", "cyc-a.service"],
+    ["enable", "talias@a.service"],
+    ["is-enabled", "talias@a.service", "other@a.service", "talias@b.service"],
+    ["disable", "talias@a.service"],
+    ["enable", "valias.service"],
+    ["is-enabled", "vendor.service", "valias.service"],
+    ["disable", "vendor.service"],
+    ["enable", "dropin.service"],
+    ["is-enabled", "dropin.service"],
+    ["disable", "dropin.service"],
+    ["enable", "cyc-a.service"],
+    ["is-enabled", "cyc-a.service", "cyc-b.service"],
+    ["disable", "cyc-b.service"],
+    ["enable", "spec.service"],
+    ["is-enabled", "spec.service", "spec-alias.service"],
+    ["disable", "spec.service"],
+    ["enable", "--force", "foo.service"],
+    ["mask", "foo.service", "st.service"],
+    ["is-enabled", "foo.service", "foo.socket"],
+    ["unmask", "foo.service", "st.service"],
+    ["is-enabled", "foo.service", "foo.socket"],
 ]
 
 
@@ -80,6 +114,9 @@ def make_tree(root):
         write_unit(root, rel, text)
     os.makedirs(root / "etc/systemd/system", exist_ok=True)
     os.symlink("/opt/linked.service", root / "etc/systemd/system/linked.service")
+    os.makedirs(root / "usr/lib/systemd/system/multi-user.target.wants")
+    os.symlink("../vendor.service", root / "usr/lib/systemd/system/multi-user.target.wants/vendor.service")
+    os.symlink("vendor.service", root / "usr/lib/systemd/system/valias.service")
 
 
 def links(root):
