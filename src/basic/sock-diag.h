@@ -10,9 +10,10 @@
  * to the listener's family, its local port and the states
  * ESTABLISHED|CLOSE_WAIT (connections someone still holds open):
  *
- *  1. IPPROTO_MPTCP (needs Linux 5.11's INET_DIAG_REQ_PROTOCOL attribute,
- *     since 262 does not fit the request's 8-bit protocol field, and the
- *     mptcp_diag module): one entry per MPTCP connection.  Its
+ *  1. IPPROTO_MPTCP (262 does not fit the request's 8-bit protocol field:
+ *     it travels in an INET_DIAG_REQ_PROTOCOL attribute, which the kernel
+ *     learnt together with the mptcp_diag module; a kernel without
+ *     mptcp_diag answers ENOENT): one entry per MPTCP connection.  Its
  *     INET_DIAG_INFO is a struct mptcp_info; MPTCP_INFO_FLAG_FALLBACK in
  *     mptcpi_flags marks a connection that began as MPTCP and fell back to
  *     TCP later.
