@@ -317,8 +317,8 @@ static void exec_setup_context(Manager *m, const ExecContext *ec, const char *ho
         p->context.nice = ec->nice;
         size_t n = 0;
         for (int i = 0; i < RLIM_NLIMITS; i++)
-                if (ec->rlimit[i])
-                        p->rlimits[n++] = (SpawnRlimit) { .resource = i, .limit = *ec->rlimit[i] };
+                if (exec_context_rlimit(ec, i))
+                        p->rlimits[n++] = (SpawnRlimit) { .resource = i, .limit = *exec_context_rlimit(ec, i) };
                 else if (i == RLIMIT_NOFILE && m->service_nofile.rlim_max > 0)
                         /* porterd raised its own; services keep the limit
                          * porterd was given (select() users need <= 1024). */

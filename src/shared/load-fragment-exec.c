@@ -420,7 +420,7 @@ static int rlimit_parse_one(int resource, const char *s, rlim_t *ret) {
 }
 
 CONFIG_PARSER_PROTOTYPE(config_parse_rlimit) {
-        struct rlimit **rl = data, l;
+        struct rlimit ***rl = data, l;
         _cleanup_free_ char *soft = NULL;
         const char *colon = strchr(rvalue, ':');
         int r;
@@ -441,12 +441,17 @@ CONFIG_PARSER_PROTOTYPE(config_parse_rlimit) {
         if (l.rlim_cur > l.rlim_max)
                 return config_warn(ctx, "Soft resource limit chosen higher than hard limit in %s=%s, ignoring", lvalue,
                                    rvalue);
-        if (!rl[ltype]) {
-                rl[ltype] = new(struct rlimit, 1);
-                if (!rl[ltype])
+        if (!*rl) {
+                *rl = new0(struct rlimit *, RLIM_NLIMITS);
+                if (!*rl)
                         return -ENOMEM;
         }
-        *rl[ltype] = l;
+        if (!(*rl)[ltype]) {
+                (*rl)[ltype] = new(struct rlimit, 1);
+                if (!(*rl)[ltype])
+                        return -ENOMEM;
+        }
+        *(*rl)[ltype] = l;
         return 0;
 }
 

@@ -247,8 +247,9 @@ void exec_context_done(ExecContext *c) {
         strv_free(c->environment_files);
         strv_free(c->pass_environment);
         strv_free(c->unset_environment);
-        for (size_t i = 0; i < ELEMENTSOF(c->rlimit); i++)
+        for (size_t i = 0; c->rlimit && i < RLIM_NLIMITS; i++)
                 free(c->rlimit[i]);
+        free(c->rlimit);
         for (size_t i = 0; i < 3; i++) {
                 free(c->stdio_fdname[i]);
                 free(c->stdio_file[i]);

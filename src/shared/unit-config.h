@@ -171,33 +171,40 @@ typedef enum ExecPreserveMode {
 const char *exec_preserve_mode_to_string(ExecPreserveMode m) _const_;
 
 /* The process environment of a unit's commands (systemd.exec(5)): shared by
- * [Socket] (for its Exec*= helpers) and [Service]. */
+ * [Socket] (for its Exec*= helpers) and [Service].  Fields are ordered by
+ * size so that the struct has no padding: every unit has one. */
 typedef struct ExecContext {
         char *user;                     /* User=; NULL = the manager's user */
         char *group;                    /* Group=; NULL = User='s primary group */
         char **supplementary_groups;
         char *working_directory;        /* WorkingDirectory=; NULL = default */
-        bool working_directory_home;    /* WorkingDirectory=~ */
-        bool working_directory_missing_ok; /* leading '-' */
         char *root_directory;           /* RootDirectory= (not supported at run time) */
         char **environment;             /* Environment=, VAR=VALUE */
         char **environment_files;       /* EnvironmentFile=, '-' prefix kept */
         char **pass_environment;
         char **unset_environment;
-        mode_t umask;                   /* default 0022 */
-        struct rlimit *rlimit[RLIM_NLIMITS]; /* Limit*=; NULL = inherit */
-        int nice;
-        bool nice_set;
-        ExecInput std_input;            /* default null */
-        ExecOutput std_output;          /* default journal (porter: inherit of the manager) */
-        ExecOutput std_error;           /* default inherit */
+        struct rlimit **rlimit;         /* Limit*=: NULL until the first one, then RLIM_NLIMITS
+                                         * entries, NULL = inherit (exec_context_rlimit()) */
         char *stdio_fdname[3];          /* fd:NAME */
         char *stdio_file[3];            /* file:/append:/truncate: path */
         char **runtime_directory;       /* RuntimeDirectory=, relative names */
+        mode_t umask;                   /* default 0022 */
         mode_t runtime_directory_mode;  /* default 0755 */
+        int nice;
+        ExecInput std_input;            /* default null */
+        ExecOutput std_output;          /* default journal (porter: inherit of the manager) */
+        ExecOutput std_error;           /* default inherit */
         ExecPreserveMode runtime_directory_preserve; /* default no */
+        bool nice_set;
+        bool working_directory_home;    /* WorkingDirectory=~ */
+        bool working_directory_missing_ok; /* leading '-' */
         bool non_blocking;              /* NonBlocking= ([Service] only) */
 } ExecContext;
+
+/* The Limit*= of resource (RLIMIT_*), or NULL: inherit. */
+static inline const struct rlimit *exec_context_rlimit(const ExecContext *c, int resource) {
+        return c->rlimit && resource >= 0 && resource < RLIM_NLIMITS ? c->rlimit[resource] : NULL;
+}
 
 typedef enum KillMode {
         KILL_CONTROL_GROUP,
@@ -267,9 +274,10 @@ typedef struct SocketConfig {
         char *socket_protocol_path;     /* file:line of the last SocketProtocol= */
         unsigned socket_protocol_line;
 
-        bool accept;
         unsigned max_connections;       /* default 64 */
         unsigned max_connections_per_source; /* default 0 = off */
+        SocketDeferTrigger defer_trigger;
+        bool accept;
         bool flush_pending;
         bool pass_fds_to_exec;
 
@@ -281,7 +289,6 @@ typedef struct SocketConfig {
         RateLimitConfig trigger_limit;  /* sentinels until unit_load() */
         RateLimitConfig poll_limit;
 
-        SocketDeferTrigger defer_trigger;
         usec_t defer_trigger_max_usec;  /* default infinity; 0 = infinity */
 
         usec_t timeout_usec;            /* TimeoutSec=, default 90 s; 0 = infinity */
@@ -362,28 +369,28 @@ static inline bool exit_status_set_test_signal(const ExitStatusSet *s, int sig) 
 typedef struct ServiceConfig {
         ServiceType type;               /* _SERVICE_TYPE_INVALID until unit_load(): then simple
                                          * with ExecStart=, else oneshot */
+        ServiceRestart restart;         /* default no */
         ExecCommand *exec_command[_SERVICE_EXEC_COMMAND_MAX];
 
-        ServiceRestart restart;         /* default no */
         usec_t restart_usec;            /* default 100 ms */
         usec_t timeout_start_usec;      /* default 90 s, oneshot infinity; infinity disables */
-        bool timeout_start_set;         /* TimeoutStartSec=/TimeoutSec= was given */
         usec_t timeout_stop_usec;       /* default 90 s */
+        bool timeout_start_set;         /* TimeoutStartSec=/TimeoutSec= was given */
         bool remain_after_exit;
         bool guess_main_pid;            /* default yes */
+        NotifyAccess notify_access;     /* _NOTIFY_ACCESS_INVALID until unit_load(): then main
+                                         * for notify types, else none */
         ExitStatusSet success_status;
         ExitStatusSet restart_prevent_status;
         ExitStatusSet restart_force_status;
         char *pid_file;
-        NotifyAccess notify_access;     /* _NOTIFY_ACCESS_INVALID until unit_load(): then main
-                                         * for notify types, else none */
         unsigned n_fd_store_max;
         ExecPreserveMode fd_store_preserve; /* default restart */
         char **sockets;                 /* Sockets=: extra socket units; "" does not reset */
         int reload_signal;              /* default SIGHUP */
 
-        ExecContext exec;
         KillContext kill;
+        ExecContext exec;
 } ServiceConfig;
 
 /* [Install] (recorded only: porter does not enable units). */
@@ -401,6 +408,7 @@ typedef struct UnitConfig {
         UnitType type;
         UnitLoadState load_state;
         int load_error;                 /* negative errno behind error/bad-setting, else 0 */
+        unsigned start_limit_burst;     /* default 5 */
         char *fragment_path;            /* NULL if not found */
         char **dropin_paths;            /* in the order they were applied */
 
@@ -410,17 +418,16 @@ typedef struct UnitConfig {
         char **dependencies[_UNIT_DEPENDENCY_MAX];
         char **requires_mounts_for;
         char **wants_mounts_for;
+        usec_t start_limit_interval;    /* default 10 s */
+        usec_t job_timeout;             /* JobTimeoutSec=, default (and 0) infinity: job.h */
+        EmergencyAction start_limit_action;
+        EmergencyAction failure_action;
+        EmergencyAction success_action;
         bool default_dependencies;      /* default yes */
         bool stop_when_unneeded;
         bool refuse_manual_start;
         bool refuse_manual_stop;
         bool allow_isolate;
-        usec_t start_limit_interval;    /* default 10 s */
-        unsigned start_limit_burst;     /* default 5 */
-        usec_t job_timeout;             /* JobTimeoutSec=, default (and 0) infinity: job.h */
-        EmergencyAction start_limit_action;
-        EmergencyAction failure_action;
-        EmergencyAction success_action;
         ConditionList conditions;
         ConditionList asserts;
 
