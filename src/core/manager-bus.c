@@ -260,11 +260,18 @@ static int method_load_unit(sd_bus_message *msg, void *userdata, sd_bus_error *e
         int r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
+        bool known = manager_get_unit(c->manager, name);
         r = manager_load_unit(c->manager, name, &u);
         if (!u && r == -ENOMEM)
                 return r;
         if (!u)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unit name %s is not valid.", name);
+        /* Any peer may call this: a name without a unit file must not
+         * leave a unit behind, or reading could grow porterd at will. */
+        if (!known && u->config && u->config->load_state == UNIT_NOT_FOUND && !u->job) {
+                unit_free(u);
+                return no_such_unit(error, name);
+        }
         return reply_unit_path(msg, u->id);
 }
 

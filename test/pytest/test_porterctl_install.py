@@ -272,6 +272,9 @@ def test_enable_into_unit_path_and_status_of_unloaded_unit(daemon, unit_dir):
     assert f'Removed "{link}".' in r.stderr
     r = run("status", "nope.service")
     assert r.returncode == 4 and "Unit nope.service could not be found." in r.stderr
+    # LoadUnit is open to every peer: a name without a file leaves nothing
+    r = run("list-units", "--all")
+    assert "nope.service" not in r.stdout and "idle.service" in r.stdout
 
 
 def test_show_monotonic_timestamps(daemon):
