@@ -357,6 +357,10 @@ static int job_dispatch_check(sd_event_source *source, void *userdata) {
         return 0;
 }
 
+void job_check_now(Job *j) {
+        (void) job_dispatch_check(j->check_source, j);
+}
+
 static int job_dispatch_timer(sd_event_source *source, uint64_t usec, void *userdata) {
         Job *j = userdata;
         log_unit_warning(j->unit, "Job %s/%s timed out.", j->unit->id, job_type_to_string(j->type));

@@ -126,6 +126,12 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret);
  * refused at once or that failed at once; returns how many did not. */
 int job_enqueue_start_all(Manager *m, Unit * const *units, size_t n);
 
+/* Look at j's unit now instead of from the loop: j may finish (and be
+ * freed) or move to its next phase.  For a caller that must know at once
+ * whether a pending job is over (a socket triggered again before the loop
+ * took the verdict of its service's last start). */
+void job_check_now(Job *j);
+
 /* The unit's state changed: look at the unit again soon (deferred). */
 void job_unit_changed(Unit *u);
 

@@ -453,8 +453,13 @@ static void socket_enter_listening(SocketUnit *s) {
 }
 
 /* Accept=no: start the service that gets all our fds. */
+/* Accept=no: queue a start job for the service (spec §5.3), the way
+ * porterctl start does, so that ordering, Requires=, Conflicts= and
+ * JobRemoved apply.  Nothing is queued when the service is active or has a
+ * job pending already.  Costs the Job and nothing else. */
 static void socket_trigger_service(SocketUnit *s) {
         Unit *svc = s->service;
+        Job *j;
 
         if (!svc || !svc->config || svc->config->load_state != UNIT_LOADED) {
                 log_unit_error(&s->meta, "Service to activate vanished, refusing activation.");
@@ -462,27 +467,35 @@ static void socket_trigger_service(SocketUnit *s) {
                 return;
         }
 
+        /* A start job whose service ran and exited already is over: take
+         * its verdict now, so that this connection gets a new start. */
+        if (svc->job)
+                job_check_now(svc->job);
         UnitActiveState a = unit_active_state(svc);
-        if (a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
-                int r = unit_start(svc);
-                if (r < 0 && s->state != SOCKET_LISTENING)
-                        return; /* the service's change already moved us (start limit) */
-                if (r == -EAGAIN) {
-                        /* Restarting: its RestartSec= timer starts it; stop
-                         * polling meanwhile, the connection waits. */
-                        socket_set_state(s, SOCKET_RUNNING);
-                        return;
-                }
+        if (!svc->job && a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
+                int r = job_enqueue(svc, JOB_START, JOB_REPLACE, &j);
                 if (r < 0) {
                         log_unit_warning_errno(&s->meta, r, "Failed to queue service startup job: %m");
-                        socket_enter_stop_pre(s, r == -ECANCELED ? SOCKET_FAILURE_SERVICE_START_LIMIT_HIT
-                                                                 : SOCKET_FAILURE_RESOURCES);
+                        socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+                        return;
+                }
+                /* The service's change already moved us (start limit). */
+                if (s->state != SOCKET_LISTENING)
+                        return;
+                if (j->deferred_result >= 0 && j->deferred_result != JOB_DONE) {
+                        log_unit_warning(&s->meta, "Failed to start %s, result %s.", svc->id,
+                                         job_result_to_string(j->deferred_result));
+                        socket_enter_stop_pre(s, SERVICE(svc)->start_limit_hit ? SOCKET_FAILURE_SERVICE_START_LIMIT_HIT
+                                                                               : SOCKET_FAILURE_RESOURCES);
                         return;
                 }
         }
-        /* The service may have failed synchronously already (exec error). */
-        if (s->state == SOCKET_LISTENING &&
-            !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(svc)))
+        /* Stop polling while the service runs, starts, restarts
+         * (RestartSec=) or waits for its job (ordering); not if it failed
+         * synchronously already (exec error): then we listen on. */
+        a = unit_active_state(svc);
+        bool waits = svc->job && (svc->job->waiting_ordering || svc->job->retry_start);
+        if (s->state == SOCKET_LISTENING && (!UNIT_IS_INACTIVE_OR_FAILED(a) || waits))
                 socket_set_state(s, SOCKET_RUNNING);
 }
 
