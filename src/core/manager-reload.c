@@ -3,10 +3,10 @@
  * into it any more: the unit has no process (the state machines follow the
  * running ExecCommand list of the config when a process exits) and no
  * Accept=yes instance borrows it (instances share their template's
- * config).  Prepared spawn templates own copies of what they use.  Any
- * other old config is kept in m->retired_configs and freed with the
- * manager, so a reload of idle units costs no memory and one of busy units
- * the size of their old configs. */
+ * config); see unit_config_releasable().  Any other old config is kept in
+ * m->retired_configs and freed with the manager, so a reload of listening
+ * sockets and idle services costs no memory, one of busy units the size of
+ * their old configs. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +64,13 @@ static bool borrowed_configs_contain(const BorrowedConfigs *b, const UnitConfig 
         return b->unknown || (b->n > 0 && bsearch(&c, b->items, b->n, sizeof(b->items[0]), ptr_compare));
 }
 
-/* True if nothing points into u's config but u itself: it may be freed
- * when replaced.  Forgets the ExecCommand positions of finished processes,
- * which point into it and are read only while a process runs. */
+/* True if nothing points into u's old config but u itself, once u took its
+ * new one: it may be freed.  Forgets the ExecCommand positions of finished
+ * processes, which point into it and are read only while a process runs.
+ * A socket needs no process of its own only: its open fds and watches
+ * moved to the new config (socket_move_ports()), and its Accept=yes spawn
+ * template owns copies of what it uses. */
 static bool unit_config_releasable(Unit *u, const BorrowedConfigs *borrowed) {
-        if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
-                return false;
         if (SOCKET(u)) {
                 SocketUnit *s = SOCKET(u);
                 if (s->control_process.pid > 0)
@@ -78,7 +79,9 @@ static bool unit_config_releasable(Unit *u, const BorrowedConfigs *borrowed) {
                 return true;
         }
         ServiceUnit *s = SERVICE(u);
-        if (!s || s->main_process.pid > 0 || s->control_process.pid > 0 || borrowed_configs_contain(borrowed, u->config))
+        if (!s || !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)))
+                return false;
+        if (s->main_process.pid > 0 || s->control_process.pid > 0 || borrowed_configs_contain(borrowed, u->config))
                 return false;
         s->control_command = s->main_command = NULL;
         return true;

@@ -31,6 +31,28 @@ static int free_port(void) {
         return ntohs(sa.sin_port);
 }
 
+TEST(listening_socket_frees_old_config) {
+        Manager *m = fake_manager();
+        char text[200];
+        snprintf(text, sizeof text, "[Socket]\nListenStream=127.0.0.1:%d\n", free_port());
+        write_unit("l.socket", text);
+        write_unit("l.service", "[Service]\nExecStart=/bin/true\n");
+        SocketUnit *s = SOCKET(load(m, "l.socket"));
+        ASSERT_OK(unit_start(&s->meta));
+        int fd = s->config->ports[0].fd;
+        ASSERT_TRUE(fd >= 0);
+
+        ASSERT_EQ(manager_reload(m), 2);
+        ASSERT_EQ(m->n_retired_configs, 0u);
+        ASSERT_EQ(s->state, SOCKET_LISTENING);
+        ASSERT_EQ(s->config->ports[0].fd, fd);
+        ASSERT_TRUE(s->watches[0].port == &s->config->ports[0]);
+        /* The watch works on the new config (ASan: nothing reads the old). */
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_STREQ(fake_last_spawn()->args, "/bin/true");
+        manager_free(m);
+}
+
 TEST(idle_units_free_old_configs) {
         Manager *m = fake_manager();
         write_unit("idle.socket", "[Socket]\nListenStream=/run/idle.sock\n");
@@ -109,7 +131,7 @@ TEST(borrowed_template_config_is_kept) {
         ASSERT_EQ(manager_reload(m), 2);
         /* The template is idle, but its old config is the instance's. */
         ASSERT_TRUE(tmpl->config != old);
-        ASSERT_EQ(m->n_retired_configs, 2u); /* the instance's and the active socket's */
+        ASSERT_EQ(m->n_retired_configs, 1u); /* the instance's; the listening socket's is freed */
         ASSERT_STREQ(inst->meta.config->id, "b@.service");
 
         unit_process_exited(&inst->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
