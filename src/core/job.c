@@ -171,6 +171,29 @@ static bool job_is_required(Unit *u, const char *name) {
         return strv_contains(job_deps(u, UNIT_REQUIRES), name) || strv_contains(job_deps(u, UNIT_BINDS_TO), name);
 }
 
+/* Does o wait, directly or through the jobs it waits for, for j?  Then j
+ * must not wait for o: that would be an ordering cycle, which is broken
+ * instead of hanging.  Follows each job's blocked_by, at most n_jobs
+ * steps (a cycle among other jobs ends the walk too). */
+static bool job_waits_on(Job *o, Job *j) {
+        unsigned steps = 0;
+
+        for (Job *k = o; k && steps <= j->manager->n_jobs; steps++) {
+                if (k == j)
+                        return true;
+                if (!k->waiting_ordering || k->blocked_by == 0)
+                        return false;
+                k = manager_get_job(j->manager, k->blocked_by);
+        }
+        return false;
+}
+
+/* j waits for o (0: for a unit that is activating without a job). */
+static bool job_block(Job *j, Job *o) {
+        j->blocked_by = o ? o->id : 0;
+        return true;
+}
+
 /* Start ordering for a start job (see job.h).  Returns 1 while the job must
  * wait, 0 to go on, -JOB_DEPENDENCY when a required unit it is after failed. */
 static int job_check_ordering(Job *j) {
@@ -191,11 +214,10 @@ static int job_check_ordering(Job *j) {
                 /* Pull it in once, through a job of its own. */
                 if (pulled && !j->waiting_ordering && !d->job && UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(d)))
                         (void) job_enqueue(d, JOB_START, JOB_REPLACE, &dj);
-                /* A unit whose own start waits for ordering is not waited
-                 * for: that breaks ordering cycles instead of hanging. */
-                if ((d->job && d->job->type != JOB_STOP && !d->job->waiting_ordering) ||
-                    unit_active_state(d) == UNIT_ACTIVATING)
-                        wait = true;
+                if (d->job && d->job->type != JOB_STOP && !job_waits_on(d->job, j))
+                        wait = wait || job_block(j, d->job);
+                else if (unit_active_state(d) == UNIT_ACTIVATING && !(d->job && job_waits_on(d->job, j)))
+                        wait = wait || job_block(j, NULL);
                 else if (job_is_required(u, *name) && unit_active_state(d) == UNIT_FAILED) {
                         log_unit_warning(u, "Dependency %s failed, not starting.", *name);
                         return -JOB_DEPENDENCY;
@@ -206,24 +228,23 @@ static int job_check_ordering(Job *j) {
          * orders jobs, not states.  Jobs queued together but not run yet
          * (job_enqueue_start_all()) count as pending. */
         for (Job *o = u->manager->jobs; o && !wait; o = o->queue_next)
-                if (o != j && !o->finished && job_is_starting(o) && !o->waiting_ordering &&
-                    unit_is_ordered_after(u, o->unit))
-                        wait = true;
+                if (o != j && !o->finished && job_is_starting(o) && unit_is_ordered_after(u, o->unit) &&
+                    !job_waits_on(o, j))
+                        wait = job_block(j, o);
         return wait;
 }
 
 /* Stop ordering, the mirror of start ordering: a stop waits while a unit
  * ordered after its unit has a stop job and is not down yet.  Returns 1
- * to wait, 0 to go on.  A stop that itself waits is not waited for: that
- * breaks ordering cycles. */
+ * to wait, 0 to go on. */
 static int job_check_stop_ordering(Job *j) {
         for (Job *o = j->manager->jobs; o; o = o->queue_next) {
-                if (o == j || o->finished || !job_is_stopping(o) || o->waiting_ordering)
+                if (o == j || o->finished || !job_is_stopping(o))
                         continue;
                 if (UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(o->unit)))
                         continue;
-                if (unit_is_ordered_after(o->unit, j->unit))
-                        return 1;
+                if (unit_is_ordered_after(o->unit, j->unit) && !job_waits_on(o, j))
+                        return job_block(j, o);
         }
         return 0;
 }

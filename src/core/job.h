@@ -28,8 +28,8 @@
  *            units that Requires=/BindsTo=/PartOf= its unit, and waits
  *            while a unit ordered after its unit has a stop job and is not
  *            down yet: "b After=a" stops b first, a once b is inactive.
- * A job that itself waits for ordering is not waited for, which breaks
- * ordering cycles instead of hanging.  Separate requests are separate
+ * A job does not wait for one that waits (through others) for it: an
+ * ordering cycle is broken instead of hanging.  Separate requests are separate
  * transactions, as in systemd: only the jobs pending at the time are
  * ordered (job_enqueue_start_all() installs several before running any).
  * The
@@ -98,6 +98,7 @@ typedef struct Job {
         bool waiting_ordering;  /* start: units it is after are still starting;
                                  * stop: units after it are still stopping */
         bool finished;
+        uint32_t blocked_by;    /* waiting_ordering: the job waited for, 0 = a unit's state */
         struct Job *queue_next, *queue_prev;    /* Manager.jobs */
         int deferred_result;    /* a JobResult known at once, or -1 */
         sd_event_source *check_source;  /* deferred verdict */
