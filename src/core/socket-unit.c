@@ -223,7 +223,7 @@ static int socket_spawn_control(SocketUnit *s, ExecCommand *c);
  * 0 if the list is empty, -errno if spawning failed. */
 static int socket_run_control(SocketUnit *s, SocketExecCommand id) {
         s->control_command_id = id;
-        s->control_command = s->config->exec_command[id];
+        s->control_command = socket_config_exec_command(s->config, id);
         if (!s->control_command)
                 return 0;
         int r = socket_spawn_control(s, s->control_command);
@@ -231,7 +231,7 @@ static int socket_run_control(SocketUnit *s, SocketExecCommand id) {
 }
 
 static int socket_spawn_control(SocketUnit *s, ExecCommand *c) {
-        return unit_spawn_command(&s->meta, c, &s->config->exec, NULL, 0, &s->control_process);
+        return unit_spawn_command(&s->meta, c, socket_config_exec_context(s->config), NULL, 0, &s->control_process);
 }
 
 /* ---- transitions ---- */
@@ -249,11 +249,12 @@ static void socket_enter_signal(SocketUnit *s, SocketState state, SocketResult f
                 s->result = f;
 
         bool sigkill = state == SOCKET_STOP_PRE_SIGKILL || state == SOCKET_FINAL_SIGKILL;
-        int sig = sigkill ? s->config->kill.final_kill_signal : s->config->kill.kill_signal;
+        const KillContext *k = socket_config_kill_context(s->config);
+        int sig = sigkill ? k->final_kill_signal : k->kill_signal;
 
         if (s->control_process.pid > 0 &&
             unit_kill_process(&s->meta, &s->control_process, sig,
-                              s->config->kill.kill_mode != KILL_PROCESS) >= 0) {
+                              k->kill_mode != KILL_PROCESS) >= 0) {
                 socket_set_state(s, state);
                 (void) unit_arm_timer(&s->meta, socket_timeout(s));
                 return;
@@ -778,7 +779,7 @@ static void socket_process_exited(Unit *u, pid_t pid, int code, int status) {
 
 static void socket_timer_fired(Unit *u) {
         SocketUnit *s = SOCKET(u);
-        bool sigkill = s->config->kill.send_sigkill;
+        bool sigkill = socket_config_kill_context(s->config)->send_sigkill;
 
         log_unit_warning(u, "%s operation timed out.", socket_state_to_string(s->state));
         switch (s->state) {

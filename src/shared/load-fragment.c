@@ -85,6 +85,13 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
         if (offset & UNIT_CONFIG_OFFSET_FLAG) {
                 base = (uint8_t *) u;
                 offset &= ~UNIT_CONFIG_OFFSET_FLAG;
+        } else if (offset & SOCKET_EXEC_OFFSET_FLAG) {
+                if (!u->socket)
+                        return 0;
+                base = (uint8_t *) socket_config_exec_config_get(u->socket);
+                if (!base)
+                        return -ENOMEM;
+                offset &= ~SOCKET_EXEC_OFFSET_FLAG;
         } else
                 base = section_base(u, section);
         if (!base)

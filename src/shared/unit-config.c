@@ -225,14 +225,32 @@ NotifyAccess notify_access_from_string(const char *s) {
         return table_lookup(notify_access_table, ELEMENTSOF(notify_access_table), s);
 }
 
+/* The defaults, as initializers: exec_context_init(), kill_context_init()
+ * and socket_exec_config_default share them. */
+#define EXEC_CONTEXT_DEFAULT                                    \
+        {                                                       \
+                .umask = 0022,                                  \
+                .std_input = EXEC_INPUT_NULL,                   \
+                .std_output = EXEC_OUTPUT_INHERIT,              \
+                .std_error = EXEC_OUTPUT_INHERIT,               \
+                .runtime_directory_mode = 0755,                 \
+        }
+#define KILL_CONTEXT_DEFAULT                                    \
+        {                                                       \
+                .kill_mode = KILL_CONTROL_GROUP,                \
+                .kill_signal = SIGTERM,                         \
+                .final_kill_signal = SIGKILL,                   \
+                .watchdog_signal = SIGABRT,                     \
+                .send_sigkill = true,                           \
+        }
+
+const SocketExecConfig socket_exec_config_default = {
+        .exec = EXEC_CONTEXT_DEFAULT,
+        .kill = KILL_CONTEXT_DEFAULT,
+};
+
 void exec_context_init(ExecContext *c) {
-        *c = (ExecContext) {
-                .umask = 0022,
-                .std_input = EXEC_INPUT_NULL,
-                .std_output = EXEC_OUTPUT_INHERIT,
-                .std_error = EXEC_OUTPUT_INHERIT,
-                .runtime_directory_mode = 0755,
-        };
+        *c = (ExecContext) EXEC_CONTEXT_DEFAULT;
 }
 
 void exec_context_done(ExecContext *c) {
@@ -259,13 +277,7 @@ void exec_context_done(ExecContext *c) {
 }
 
 void kill_context_init(KillContext *c) {
-        *c = (KillContext) {
-                .kill_mode = KILL_CONTROL_GROUP,
-                .kill_signal = SIGTERM,
-                .final_kill_signal = SIGKILL,
-                .watchdog_signal = SIGABRT,
-                .send_sigkill = true,
-        };
+        *c = (KillContext) KILL_CONTEXT_DEFAULT;
 }
 
 void socket_config_init(SocketConfig *s) {
@@ -277,8 +289,15 @@ void socket_config_init(SocketConfig *s) {
                 .timeout_usec = 90 * USEC_PER_SEC,
         };
         socket_options_init(&s->options);
-        exec_context_init(&s->exec);
-        kill_context_init(&s->kill);
+}
+
+SocketExecConfig *socket_config_exec_config_get(SocketConfig *s) {
+        if (!s->exec_config) {
+                s->exec_config = new(SocketExecConfig, 1);
+                if (s->exec_config)
+                        *s->exec_config = socket_exec_config_default;
+        }
+        return s->exec_config;
 }
 
 void socket_config_clear_ports(SocketConfig *s) {
@@ -303,9 +322,12 @@ void socket_config_done(SocketConfig *s) {
         free(s->fdname);
         free(s->socket_user);
         free(s->socket_group);
-        for (size_t i = 0; i < _SOCKET_EXEC_COMMAND_MAX; i++)
-                exec_command_free_list(s->exec_command[i]);
-        exec_context_done(&s->exec);
+        if (s->exec_config) {
+                for (size_t i = 0; i < _SOCKET_EXEC_COMMAND_MAX; i++)
+                        exec_command_free_list(s->exec_config->exec_command[i]);
+                exec_context_done(&s->exec_config->exec);
+                free(s->exec_config);
+        }
         *s = (SocketConfig) {};
 }
 

@@ -261,6 +261,17 @@ typedef struct SocketPortOrigin {
         unsigned line;
 } SocketPortOrigin;
 
+/* The commands of a socket unit (ExecStartPre= & co.) and the settings of
+ * their processes.  Most sockets run none, so a SocketConfig keeps this
+ * behind a pointer that the first such setting allocates (224 bytes that
+ * every socket unit paid before); read it through the socket_config_*()
+ * accessors below, which give the defaults while it is not allocated. */
+typedef struct SocketExecConfig {
+        ExecCommand *exec_command[_SOCKET_EXEC_COMMAND_MAX];
+        ExecContext exec;
+        KillContext kill;
+} SocketExecConfig;
+
 /* [Socket] (systemd.socket(5), spec §2). */
 typedef struct SocketConfig {
         SocketPort *ports;              /* Listen*= in configuration order; fd = -EBADF */
@@ -292,11 +303,28 @@ typedef struct SocketConfig {
         usec_t defer_trigger_max_usec;  /* default infinity; 0 = infinity */
 
         usec_t timeout_usec;            /* TimeoutSec=, default 90 s; 0 = infinity */
-        ExecCommand *exec_command[_SOCKET_EXEC_COMMAND_MAX];
-
-        ExecContext exec;
-        KillContext kill;
+        SocketExecConfig *exec_config;  /* NULL until an Exec*=, exec or kill setting */
 } SocketConfig;
+
+/* The defaults of a SocketExecConfig (no commands). */
+extern const SocketExecConfig socket_exec_config_default;
+
+static inline const SocketExecConfig *socket_config_exec_config(const SocketConfig *s) {
+        return s->exec_config ?: &socket_exec_config_default;
+}
+/* The commands of one kind (a list), or NULL. */
+static inline ExecCommand *socket_config_exec_command(const SocketConfig *s, SocketExecCommand id) {
+        return s->exec_config ? s->exec_config->exec_command[id] : NULL;
+}
+static inline const ExecContext *socket_config_exec_context(const SocketConfig *s) {
+        return &socket_config_exec_config(s)->exec;
+}
+static inline const KillContext *socket_config_kill_context(const SocketConfig *s) {
+        return &socket_config_exec_config(s)->kill;
+}
+/* The SocketExecConfig to write settings into, allocated with its defaults
+ * on first use; NULL on OOM. */
+SocketExecConfig *socket_config_exec_config_get(SocketConfig *s);
 
 typedef enum ServiceType {
         SERVICE_SIMPLE,

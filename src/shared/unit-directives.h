@@ -35,6 +35,11 @@ const ConfigPerfItem *unit_directives_lookup(const char *str, size_t len);
 #define UNIT_CONFIG_OFFSET_FLAG ((uint32_t) 1 << 30)
 #define UNIT_OFFSET(field) (UNIT_CONFIG_OFFSET_FLAG | offsetof(UnitConfig, field))
 
+/* A table offset with this bit set is relative to the SocketExecConfig of a
+ * [Socket] section, which the lookup allocates on first use. */
+#define SOCKET_EXEC_OFFSET_FLAG ((uint32_t) 1 << 29)
+#define SOCKET_EXEC_OFFSET(field) (SOCKET_EXEC_OFFSET_FLAG | offsetof(SocketExecConfig, field))
+
 /* ltype of config_parse_socket_listen for the non-address kinds; the
  * address kinds pass SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
 enum {

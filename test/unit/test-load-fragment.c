@@ -236,11 +236,11 @@ TEST(exec_lines) {
 
         u = load("a.socket", "[Socket]\nExecStartPre=/bin/true a\nExecStartPre=\nExecStartPre=/bin/echo %n\n"
                              "ExecStartPost=-/bin/false\nExecStopPost=-bin/relative\n", 1);
-        ASSERT_NOT_NULL(u->socket->exec_command[SOCKET_EXEC_START_PRE]);
-        ASSERT_NULL(u->socket->exec_command[SOCKET_EXEC_START_PRE]->next);
-        ASSERT_STREQ(u->socket->exec_command[SOCKET_EXEC_START_PRE]->argv[1], "a.socket");
-        ASSERT_NOT_NULL(u->socket->exec_command[SOCKET_EXEC_START_POST]);
-        ASSERT_NULL(u->socket->exec_command[SOCKET_EXEC_STOP_POST]);
+        ASSERT_NOT_NULL(socket_config_exec_command(u->socket, SOCKET_EXEC_START_PRE));
+        ASSERT_NULL(socket_config_exec_command(u->socket, SOCKET_EXEC_START_PRE)->next);
+        ASSERT_STREQ(socket_config_exec_command(u->socket, SOCKET_EXEC_START_PRE)->argv[1], "a.socket");
+        ASSERT_NOT_NULL(socket_config_exec_command(u->socket, SOCKET_EXEC_START_POST));
+        ASSERT_NULL(socket_config_exec_command(u->socket, SOCKET_EXEC_STOP_POST));
         u = unit_config_free(u);
 
         /* without '-', a bad line is fatal for the unit */
@@ -358,7 +358,7 @@ TEST(kill_context) {
         _cleanup_unit_config_free_ UnitConfig *u = load("a.socket",
                 "[Socket]\nKillMode=mixed\nKillSignal=INT\nFinalKillSignal=9\nRestartKillSignal=SIGRTMIN+2\n"
                 "WatchdogSignal=SIGNOPE\nSendSIGHUP=yes\nSendSIGKILL=no\nKillMode=bogus\n", 2);
-        KillContext *k = &u->socket->kill;
+        const KillContext *k = socket_config_kill_context(u->socket);
 
         ASSERT_EQ(k->kill_mode, KILL_MIXED);
         ASSERT_EQ(k->kill_signal, SIGINT);
