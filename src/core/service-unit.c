@@ -805,6 +805,36 @@ static void service_forking_started(ServiceUnit *s) {
         service_enter_start_post(s);
 }
 
+/* A guessed main PID (Type=forking without PIDFile=) exited cleanly.  It
+ * may have been the middle process of a daemon that forks twice, guessed
+ * before it forked: look again.  Without a successor the service counts as
+ * running until stopped, as without a guess: the daemon may live on outside
+ * the session, where porterd cannot see it (systemd keeps a service whose
+ * main PID is unknown while its cgroup has processes).  Returns true if it
+ * handled the exit. */
+static bool service_forking_reguess(ServiceUnit *s) {
+        if (s->config->type != SERVICE_FORKING || s->config->pid_file)
+                return false;
+
+        unsigned found;
+        pid_t pid = service_guess_main_pid(s, &found);
+        if (pid > 0) {
+                s->main_process = (UnitProcess) { .pid = pid, .pidfd = -EBADF };
+                if (s->meta.manager->ops->watch(s->meta.manager, &s->meta, &s->main_process) >= 0) {
+                        log_unit_info(&s->meta, "Main PID %d from its session, after the previous one exited.",
+                                      (int) pid);
+                        return true;
+                }
+                s->main_process = UNIT_PROCESS_NULL;
+        }
+        log_unit_info(&s->meta, "Main PID exited and %s left in session %d: the service counts as running until "
+                      "stopped.", found > 1 ? "several processes are" : "no process is", (int) s->session_pid);
+        if (s->state == SERVICE_RUNNING)
+                return true;
+        service_enter_running(s, SERVICE_SUCCESS); /* START_POST: on to running, with no main PID */
+        return true;
+}
+
 static void service_main_exited(ServiceUnit *s, int code, int status) {
         ServiceResult f = service_result_from_exit(s, code, status);
 
@@ -848,6 +878,8 @@ static void service_main_exited(ServiceUnit *s, int code, int status) {
                 break;
         case SERVICE_START_POST:
         case SERVICE_RUNNING:
+                if (f == SERVICE_SUCCESS && service_forking_reguess(s))
+                        break;
                 service_enter_running(s, f);
                 break;
         case SERVICE_STOP:

@@ -113,3 +113,42 @@ def test_a_daemon_that_left_the_session_is_not_guessed(setup, unit_dir):
         for pid in children_running(d.proc.pid, [b"sleep", b"315"]):
             os.kill(pid, signal.SIGKILL)
     assert run("stop", "away.service").returncode == 0
+
+
+def test_a_guessed_middle_process_hands_on_to_the_daemon(setup, unit_dir):
+    """A daemon that forks twice may be guessed while its middle process is
+    still there; once that exits, the process it left in the session is
+    the main PID."""
+    run, d = setup
+    write_unit(unit_dir, "twice.service",
+               "[Service]\nType=forking\n"
+               "ExecStart=/bin/sh -c '(sleep 0.5; sleep 317 & exit 0) & exit 0'\n")
+    assert run("start", "twice.service").returncode == 0
+    first = int(prop(run, "twice.service", "MainPID"))
+    assert first > 0 and cmdline(first)[0] == b"/bin/sh"
+    wait_for(lambda: prop(run, "twice.service", "MainPID") != str(first), what="a new main PID")
+    pid = int(prop(run, "twice.service", "MainPID"))
+    assert cmdline(pid) == [b"sleep", b"317"]
+    assert prop(run, "twice.service", "SubState") == "running"
+    assert "after the previous one exited" in d.text()
+    assert run("stop", "twice.service").returncode == 0
+    assert not children_running(d.proc.pid, [b"sleep", b"317"])
+
+
+def test_a_guessed_middle_process_whose_daemon_left_the_session(setup, unit_dir):
+    """Its daemon called setsid(): nobody is left to watch, and the service
+    counts as running until stopped, as without a guess."""
+    run, d = setup
+    write_unit(unit_dir, "gone.service",
+               "[Service]\nType=forking\n"
+               "ExecStart=/bin/sh -c '(sleep 0.5; setsid sleep 318 & sleep 0.2; exit 0) & exit 0'\n")
+    try:
+        assert run("start", "gone.service").returncode == 0
+        assert int(prop(run, "gone.service", "MainPID")) > 0
+        d.wait_log("Main PID exited and no process is left in session")
+        assert prop(run, "gone.service", "MainPID") == "0"
+        assert prop(run, "gone.service", "SubState") == "running"
+    finally:
+        for pid in children_running(d.proc.pid, [b"sleep", b"318"]):
+            os.kill(pid, signal.SIGKILL)
+    assert run("stop", "gone.service").returncode == 0
