@@ -207,10 +207,11 @@ int main(int argc, char *argv[]) {
                 goto finish;
         }
         int verb = optind;
-        if (!streq(argv[verb], "escape") && !streq(argv[verb], "unescape")) {
+        if (!streq(argv[verb], "escape") && !streq(argv[verb], "unescape") && !streq(argv[verb], "kill")) {
                 /* Options after the verb too, as systemctl takes them
                  * ("enable --now foo.socket"): getopt moves the operands
-                 * behind the options of argv[verb..]. */
+                 * behind the options of argv[verb..].  escape, unescape and
+                 * kill parse their own options. */
                 int sub_argc = argc - verb;
                 optind = 0;
                 r = parse_argv(sub_argc, argv + verb, "afho:p:qum", &args);
