@@ -214,6 +214,18 @@ TEST(accept_yes_max_connections) {
         ASSERT_NOT_NULL(inst);
         ASSERT_TRUE(strncmp(inst->meta.id, "echo@0-", 7) == 0);
         ASSERT_TRUE(strstr(inst->meta.id, "-127.0.0.1:") != NULL);
+        /* The whole name, character for character: the first instance is
+         * the first client's connection. */
+        struct sockaddr_in client;
+        socklen_t client_len = sizeof client;
+        unsigned long long cookie = 0;
+        char want[UNIT_NAME_MAX + 1];
+        ASSERT_OK(getsockname(c[0], (struct sockaddr *) &client, &client_len));
+        ASSERT_EQ(sscanf(inst->meta.id, "echo@0-%llu-", &cookie), 1);
+        ASSERT_TRUE(cookie > 0);
+        snprintf(want, sizeof want, "echo@0-%llu-127.0.0.1:%d-127.0.0.1:%u.service", cookie, port,
+                 (unsigned) ntohs(client.sin_port));
+        ASSERT_STREQ(inst->meta.id, want);
         ASSERT_EQ(inst->state, SERVICE_RUNNING);
 
         /* One instance exits: its count is released and it is collected. */
