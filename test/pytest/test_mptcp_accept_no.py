@@ -7,6 +7,7 @@ listener and which of them are MPTCP.  Everything runs in a network
 namespace the test creates (`ip netns add porter-test-PID`, removed in a
 finally): porterd, its service and the clients.  Root only."""
 import os
+import pathlib
 import shutil
 import signal
 import subprocess
@@ -120,6 +121,27 @@ def porterd_in_netns(netns, tmp_path, unit_dir):
     assert not [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l], text
 
 
+# Two paths: an MPTCP client whose connection gets its second subflow over
+# the announced address, and a plain TCP client.  "ready N" once both are
+# up and the MPTCP connection has N subflows beyond the first.
+TWO_PATH_CLIENT = textwrap.dedent("""\
+    import socket, sys, time
+    addr = (sys.argv[1], int(sys.argv[2]))
+    m = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    m.connect(addr)
+    t = socket.create_connection(addr)
+    end = time.monotonic() + 10
+    extra = 0
+    while time.monotonic() < end:
+        extra = m.getsockopt(284, 1, 64)[0]  # SOL_MPTCP, MPTCP_INFO: mptcpi_subflows
+        if extra >= 1:
+            break
+        time.sleep(0.02)
+    print("ready", extra, flush=True)
+    sys.stdin.read()
+""")
+
+
 def show(run, prop):
     r = run("-p", prop, "show", "hold.socket")
     assert r.returncode == 0, r.stderr
@@ -154,3 +176,66 @@ def test_accept_no_counts_mptcp_and_fallback(porterd_in_netns):
              and show(run, "NAcceptedFallback") == "NAcceptedFallback=0", what="the counts to drop to 0")
     assert "MPTCP:" not in run("status", "hold.socket").stdout
 
+
+
+def test_accept_no_two_subflows_are_one_connection(tmp_path, unit_dir):
+    """In the two-path lab (tools/mptcp-lab.sh): an MPTCP connection with a
+    second subflow counts once, the subflow is not taken for a plain TCP
+    connection."""
+    reason = why_not()
+    if reason:
+        pytest.skip(reason)
+    for tool in ("tc",):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} not found")
+    exe, ctl = program("porterd"), program("porterctl")
+    lab = pathlib.Path(__file__).resolve().parents[2] / "tools" / "mptcp-lab.sh"
+    prefix = f"porter-test-{os.getpid()}"
+    srv, cli = f"{prefix}-srv", f"{prefix}-cli"
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
+    (tmp_path / "server.py").write_text(SERVER)
+    write_unit(unit_dir, "hold.socket", f"[Socket]\nListenStream={PORT}\nSocketProtocol=mptcp\n")
+    write_unit(unit_dir, "hold.service",
+               f"[Service]\nExecStart={PYTHON} {tmp_path}/server.py {tmp_path}/accepted\n")
+
+    def run(*args):
+        return subprocess.run([ctl, "--user", *args], capture_output=True, text=True, env=env, timeout=30)
+    log_path = tmp_path / "porterd.log"
+    proc = client = None
+    up = subprocess.run([str(lab), "up", "--rate", "1gbit", "--prefix", prefix],
+                        capture_output=True, text=True, timeout=60)
+    try:
+        if up.returncode != 0:
+            pytest.skip(f"mptcp-lab.sh up failed: {up.stderr.strip()}")
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(["ip", "netns", "exec", srv, exe, "--user", "--unit-path", str(unit_dir),
+                                     "--start", "hold.socket"], stdout=log, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: "Started 1 of 1 units." in log_path.read_text(errors="replace")
+                 or proc.poll() is not None, what="porterd start")
+        client = subprocess.Popen(["ip", "netns", "exec", cli, PYTHON, "-c", TWO_PATH_CLIENT, "10.231.1.1",
+                                   str(PORT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert client.stdout.readline().split() == ["ready", "1"], "no second subflow"
+        wait_for(lambda: (tmp_path / "accepted").exists() and "accepted 2" in (tmp_path / "accepted").read_text(),
+                 what="the service to accept both connections")
+        # Three TCP sockets on the server port: two subflows and the plain one.
+        ss = subprocess.run(["ip", "netns", "exec", srv, "ss", "-Htn", "state", "established",
+                             f"( sport = :{PORT} )"], capture_output=True, text=True, timeout=10).stdout
+        assert len(ss.splitlines()) == 3, ss
+        r = run("status", "hold.socket")
+        assert "MPTCP: 1; fell back to TCP: 1 (connections open now)" in r.stdout, r.stdout
+    finally:
+        if client:
+            client.stdin.close()
+            client.wait(10)
+        if proc and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        subprocess.run([str(lab), "down", "--prefix", prefix], capture_output=True, timeout=60)
+    text = log_path.read_text(errors="replace")
+    assert not [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l], text
