@@ -371,6 +371,11 @@ CONFIG_PARSER_PROTOTYPE(config_parse_unit_deps) {
         UnitConfig *u = userdata;
 
         /* As in systemd, an empty assignment adds nothing and resets nothing. */
+        if (!u->dependencies) {
+                u->dependencies = new0(char **, _UNIT_DEPENDENCY_MAX);
+                if (!u->dependencies)
+                        return -ENOMEM;
+        }
         return config_for_each_word(ctx, lvalue, rvalue, true, add_unit_name, &u->dependencies[ltype]);
 }
 

@@ -454,8 +454,9 @@ UnitConfig *unit_config_free(UnitConfig *u) {
         strv_free(u->dropin_paths);
         free(u->description);
         strv_free(u->documentation);
-        for (size_t i = 0; i < _UNIT_DEPENDENCY_MAX; i++)
+        for (size_t i = 0; u->dependencies && i < _UNIT_DEPENDENCY_MAX; i++)
                 strv_free(u->dependencies[i]);
+        free(u->dependencies);
         strv_free(u->requires_mounts_for);
         strv_free(u->wants_mounts_for);
         condition_list_done(&u->conditions);

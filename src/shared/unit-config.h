@@ -443,7 +443,8 @@ typedef struct UnitConfig {
         /* [Unit] */
         char *description;
         char **documentation;
-        char **dependencies[_UNIT_DEPENDENCY_MAX];
+        char ***dependencies;           /* NULL until the first dependency line, then
+                                         * _UNIT_DEPENDENCY_MAX lists (unit_config_dependencies()) */
         char **requires_mounts_for;
         char **wants_mounts_for;
         usec_t start_limit_interval;    /* default 10 s */
@@ -467,6 +468,11 @@ typedef struct UnitConfig {
         SocketConfig *socket;           /* type == UNIT_SOCKET */
         ServiceConfig *service;         /* type == UNIT_SERVICE */
 } UnitConfig;
+
+/* The units named by the dependency lines of kind d (a strv), or NULL. */
+static inline char **unit_config_dependencies(const UnitConfig *u, UnitDependency d) {
+        return u->dependencies && d >= 0 && d < _UNIT_DEPENDENCY_MAX ? u->dependencies[d] : NULL;
+}
 
 /* Defaults (systemd v258's) for each part; the *_done functions release
  * what a part owns without freeing the part itself. */

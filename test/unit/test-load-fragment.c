@@ -416,10 +416,10 @@ TEST(unit_section) {
 
         ASSERT_STREQ(u->description, "Unit a@x.service instance x");
         ASSERT_EQ(strv_length(u->documentation), 2);
-        ASSERT_EQ(strv_length(u->dependencies[UNIT_REQUIRES]), 3);
-        ASSERT_EQ(strv_length(u->dependencies[UNIT_AFTER]), 2);
-        ASSERT_NULL(u->dependencies[UNIT_WANTS]);
-        ASSERT_EQ(strv_length(u->dependencies[UNIT_BINDS_TO]), 1);
+        ASSERT_EQ(strv_length(unit_config_dependencies(u, UNIT_REQUIRES)), 3);
+        ASSERT_EQ(strv_length(unit_config_dependencies(u, UNIT_AFTER)), 2);
+        ASSERT_NULL(unit_config_dependencies(u, UNIT_WANTS));
+        ASSERT_EQ(strv_length(unit_config_dependencies(u, UNIT_BINDS_TO)), 1);
         ASSERT_EQ(strv_length(u->requires_mounts_for), 1);     /* %Z is no specifier */
         ASSERT_FALSE(u->default_dependencies);
         /* the legacy [Service] spellings land in the unit, last wins */
