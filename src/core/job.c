@@ -9,6 +9,7 @@
 #include "manager-bus.h"
 #include "manager.h"
 #include "string-util.h"
+#include "socket-unit.h"
 #include "strv.h"
 #include "unit-dependency.h"
 #include "unit.h"
@@ -24,6 +25,7 @@ static const char * const job_type_table[_JOB_TYPE_MAX] = {
 static const char * const job_mode_table[_JOB_MODE_MAX] = {
         [JOB_FAIL] = "fail",
         [JOB_REPLACE] = "replace",
+        [JOB_LENIENT] = "lenient",
 };
 
 static const char * const job_result_table[_JOB_RESULT_MAX] = {
@@ -139,6 +141,7 @@ void job_finish(Job *j, JobResult r) {
         if (u->in_gc)
                 return;
         job_wake_ordered_after(u);
+        socket_schedule_deferred_retry(u->manager);
         /* A start that ended without the unit changing state (refused
          * after waiting for ordering): a socket that went to 'running'
          * for it must see that nothing runs. */
@@ -455,10 +458,12 @@ static int job_install(Unit *u, JobType t, JobMode mode, Job **ret, bool *ret_ne
                         *ret_new = false;
                         return 0;
                 }
-                if (mode == JOB_FAIL)
+                if (mode == JOB_FAIL || mode == JOB_LENIENT)
                         return -EBUSY;
                 job_finish(u->job, JOB_CANCELED);
         }
+        if (mode == JOB_LENIENT && t != JOB_STOP && unit_start_conflicts(u))
+                return -EBUSY;
 
         r = job_new(u, t, &j);
         if (r < 0)

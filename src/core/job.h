@@ -72,6 +72,8 @@ typedef enum JobType {
 typedef enum JobMode {
         JOB_FAIL,
         JOB_REPLACE,
+        JOB_LENIENT,            /* v258: refuse (-EBUSY) instead of replacing a job or stopping
+                                 * a conflicting unit (DeferTrigger=, spec §5.4) */
         _JOB_MODE_MAX,
         _JOB_MODE_INVALID = -EINVAL,
 } JobMode;
@@ -108,7 +110,7 @@ typedef struct Job {
 /* "start", "stop", "restart", "reload", "try-restart". */
 const char *job_type_to_string(JobType t) _const_;
 JobType job_type_from_string(const char *s) _pure_;
-/* "fail", "replace".  from_string also takes "replace-irreversibly" (as
+/* "fail", "replace", "lenient".  from_string also takes "replace-irreversibly" (as
  * replace: porterd has no irreversible jobs).  Anything else -EINVAL. */
 const char *job_mode_to_string(JobMode m) _const_;
 JobMode job_mode_from_string(const char *s) _pure_;
@@ -117,7 +119,8 @@ const char *job_result_to_string(JobResult r) _const_;
 
 /* Create (or merge into) the job of type t for u, by mode, and run it.
  * Returns 0 with *ret set (owned by the unit, freed when it finishes), or
- * -EBUSY (JOB_FAIL and a conflicting job), -EOPNOTSUPP (reload of a unit
+ * -EBUSY (JOB_FAIL and a conflicting job; JOB_LENIENT and a conflicting
+ * job, or a start that would stop a Conflicts= unit), -EOPNOTSUPP (reload of a unit
  * that cannot reload), -ENOMEM. */
 int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret);
 

@@ -104,6 +104,7 @@ Manager *manager_free(Manager *m) {
         m->gc_source = sd_event_source_disable_unref(m->gc_source);
         m->sigchld_source = sd_event_source_disable_unref(m->sigchld_source);
         m->shutdown_timer = sd_event_source_disable_unref(m->shutdown_timer);
+        m->deferred_retry_source = sd_event_source_disable_unref(m->deferred_retry_source);
         sd_event_unref(m->event);
         lookup_paths_done(&m->lookup_paths);
         specifier_context_done(&m->specifier_ctx);
@@ -306,6 +307,8 @@ void manager_unit_inactive(Manager *m, Unit *u) {
         }
         if (m->stop_order)
                 stop_order_unit_inactive(m->stop_order, u);
+        /* DeferTrigger=: a unit stopped, a conflict may be gone. */
+        socket_schedule_deferred_retry(m);
         manager_check_shutdown_done(m);
 }
 

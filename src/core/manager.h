@@ -76,6 +76,8 @@ struct Manager {
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         bool checking_shutdown;         /* manager_check_shutdown_done() is on the stack */
         struct StopOrder *stop_order;   /* unit-dependency.h: the shutdown's stops */
+        unsigned n_deferred_sockets;    /* socket units in state 'deferred' (DeferTrigger=) */
+        sd_event_source *deferred_retry_source;
         sd_event_source *gc_source;
         Unit *dispatching_child;        /* unit whose child exit is being handled */
 

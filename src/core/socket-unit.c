@@ -35,6 +35,7 @@ static const char * const socket_state_table[_SOCKET_STATE_MAX] = {
         [SOCKET_START_CHOWN] = "start-chown",
         [SOCKET_START_POST] = "start-post",
         [SOCKET_LISTENING] = "listening",
+        [SOCKET_DEFERRED] = "deferred",
         [SOCKET_RUNNING] = "running",
         [SOCKET_STOP_PRE] = "stop-pre",
         [SOCKET_STOP_PRE_SIGTERM] = "stop-pre-sigterm",
@@ -64,6 +65,7 @@ static const UnitActiveState socket_active_state_table[_SOCKET_STATE_MAX] = {
         [SOCKET_START_CHOWN] = UNIT_ACTIVATING,
         [SOCKET_START_POST] = UNIT_ACTIVATING,
         [SOCKET_LISTENING] = UNIT_ACTIVE,
+        [SOCKET_DEFERRED] = UNIT_ACTIVE,
         [SOCKET_RUNNING] = UNIT_ACTIVE,
         [SOCKET_STOP_PRE] = UNIT_DEACTIVATING,
         [SOCKET_STOP_PRE_SIGTERM] = UNIT_DEACTIVATING,
@@ -103,13 +105,13 @@ UnitActiveState socket_state_to_active_state(SocketState s) {
 /* States in which the ports stay open (spec §4.4). */
 static bool socket_state_keeps_fds(SocketState s) {
         return s == SOCKET_START_OPEN || s == SOCKET_START_CHOWN || s == SOCKET_START_POST ||
-               s == SOCKET_LISTENING || s == SOCKET_RUNNING || s == SOCKET_STOP_PRE ||
+               s == SOCKET_LISTENING || s == SOCKET_DEFERRED || s == SOCKET_RUNNING || s == SOCKET_STOP_PRE ||
                s == SOCKET_STOP_PRE_SIGTERM || s == SOCKET_STOP_PRE_SIGKILL;
 }
 
 /* States in which a control process may run and the timer guards it. */
 static bool socket_state_has_timer(SocketState s) {
-        return s == SOCKET_START_PRE || s == SOCKET_START_POST || s == SOCKET_STOP_PRE ||
+        return s == SOCKET_START_PRE || s == SOCKET_START_POST || s == SOCKET_DEFERRED || s == SOCKET_STOP_PRE ||
                s == SOCKET_STOP_PRE_SIGTERM || s == SOCKET_STOP_PRE_SIGKILL ||
                s == SOCKET_STOP_POST || s == SOCKET_FINAL_SIGTERM || s == SOCKET_FINAL_SIGKILL;
 }
@@ -194,6 +196,8 @@ static void socket_set_state(SocketUnit *s, SocketState state) {
         SocketState old = s->state;
 
         s->state = state;
+        if ((old == SOCKET_DEFERRED) != (state == SOCKET_DEFERRED))
+                s->meta.manager->n_deferred_sockets += state == SOCKET_DEFERRED ? 1 : -1;
         if (state != SOCKET_LISTENING)
                 socket_unwatch_fds(s);
         if (!socket_state_keeps_fds(state))
@@ -454,10 +458,30 @@ static void socket_enter_listening(SocketUnit *s) {
 }
 
 /* Accept=no: start the service that gets all our fds. */
+/* DeferTrigger=: the lenient start was refused.  Wait in 'deferred' (no
+ * polling, DeferTriggerMaxSec= armed) if deferring is allowed now:
+ * 'patient' always, 'yes' while other jobs are queued; else fail. */
+static void socket_enter_deferred(SocketUnit *s) {
+        if (s->config->defer_trigger == SOCKET_DEFER_PATIENT ||
+            (s->config->defer_trigger == SOCKET_DEFER_YES && s->meta.manager->n_jobs > 0)) {
+                if (s->state == SOCKET_DEFERRED)
+                        return; /* still conflicting: wait on */
+                log_unit_info(&s->meta, "Starting %s would conflict with a queued job or an active unit, deferring activation.",
+                              s->service->id);
+                socket_set_state(s, SOCKET_DEFERRED);
+                usec_t max = s->config->defer_trigger_max_usec;
+                (void) unit_arm_timer(&s->meta, max == 0 ? USEC_INFINITY : max);
+                return;
+        }
+        log_unit_warning(&s->meta, "Starting %s conflicts with an active unit, refusing activation.", s->service->id);
+        socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
+}
+
 /* Accept=no: queue a start job for the service (spec §5.3), the way
  * porterctl start does, so that ordering, Requires=, Conflicts= and
- * JobRemoved apply.  Nothing is queued when the service is active or has a
- * job pending already.  Costs the Job and nothing else. */
+ * JobRemoved apply; with DeferTrigger= a lenient one (§5.4).  Nothing is
+ * queued when the service is active or has a job pending already.  Costs
+ * the Job and nothing else. */
 static void socket_trigger_service(SocketUnit *s) {
         Unit *svc = s->service;
         Job *j;
@@ -473,15 +497,20 @@ static void socket_trigger_service(SocketUnit *s) {
         if (svc->job)
                 job_check_now(svc->job);
         UnitActiveState a = unit_active_state(svc);
-        if (!svc->job && a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
-                int r = job_enqueue(svc, JOB_START, JOB_REPLACE, &j);
+        bool lenient = s->config->defer_trigger != SOCKET_DEFER_NO;
+        if ((!svc->job || lenient) && a != UNIT_ACTIVE && a != UNIT_ACTIVATING && a != UNIT_RELOADING) {
+                int r = job_enqueue(svc, JOB_START, lenient ? JOB_LENIENT : JOB_REPLACE, &j);
+                if (r == -EBUSY && lenient) {
+                        socket_enter_deferred(s);
+                        return;
+                }
                 if (r < 0) {
                         log_unit_warning_errno(&s->meta, r, "Failed to queue service startup job: %m");
                         socket_enter_stop_pre(s, SOCKET_FAILURE_RESOURCES);
                         return;
                 }
                 /* The service's change already moved us (start limit). */
-                if (s->state != SOCKET_LISTENING)
+                if (s->state != SOCKET_LISTENING && s->state != SOCKET_DEFERRED)
                         return;
                 if (j->deferred_result >= 0 && j->deferred_result != JOB_DONE) {
                         log_unit_warning(&s->meta, "Failed to start %s, result %s.", svc->id,
@@ -496,8 +525,32 @@ static void socket_trigger_service(SocketUnit *s) {
          * synchronously already (exec error): then we listen on. */
         a = unit_active_state(svc);
         bool waits = svc->job && (svc->job->waiting_ordering || svc->job->retry_start);
-        if (s->state == SOCKET_LISTENING && (!UNIT_IS_INACTIVE_OR_FAILED(a) || waits))
+        if ((s->state == SOCKET_LISTENING || s->state == SOCKET_DEFERRED) && (!UNIT_IS_INACTIVE_OR_FAILED(a) || waits))
                 socket_set_state(s, SOCKET_RUNNING);
+        else if (s->state == SOCKET_DEFERRED)
+                socket_enter_listening(s);
+}
+
+static int socket_dispatch_deferred_retry(sd_event_source *source, void *userdata) {
+        Manager *m = userdata;
+
+        for (Unit *u = m->units; u && m->n_deferred_sockets > 0; u = u->next) {
+                SocketUnit *sock = SOCKET(u);
+                if (sock && sock->state == SOCKET_DEFERRED && !u->in_gc)
+                        socket_trigger_service(sock);
+        }
+        return 0;
+}
+
+void socket_schedule_deferred_retry(Manager *m) {
+        if (m->n_deferred_sockets == 0)
+                return;
+        if (!m->deferred_retry_source) {
+                if (sd_event_add_defer(m->event, &m->deferred_retry_source, socket_dispatch_deferred_retry, m) < 0)
+                        return;
+                (void) sd_event_source_set_description(m->deferred_retry_source, "socket-deferred-retry");
+        }
+        (void) sd_event_source_set_enabled(m->deferred_retry_source, SD_EVENT_ONESHOT);
 }
 
 static void socket_enter_running(SocketUnit *s, int cfd) {
@@ -705,7 +758,7 @@ static int socket_stop(Unit *u) {
                 socket_enter_signal(s, SOCKET_STOP_PRE_SIGTERM, SOCKET_SUCCESS);
                 return 0;
         }
-        if (s->state == SOCKET_LISTENING || s->state == SOCKET_RUNNING)
+        if (s->state == SOCKET_LISTENING || s->state == SOCKET_DEFERRED || s->state == SOCKET_RUNNING)
                 socket_enter_stop_pre(s, SOCKET_SUCCESS);
         return 0;
 }
@@ -783,6 +836,10 @@ static void socket_timer_fired(Unit *u) {
 
         log_unit_warning(u, "%s operation timed out.", socket_state_to_string(s->state));
         switch (s->state) {
+        case SOCKET_DEFERRED:
+                /* DeferTriggerMaxSec= passed with the conflict still there. */
+                socket_enter_stop_pre(s, SOCKET_FAILURE_TIMEOUT);
+                break;
         case SOCKET_START_PRE:
                 socket_enter_signal(s, SOCKET_FINAL_SIGTERM, SOCKET_FAILURE_TIMEOUT);
                 break;

@@ -22,6 +22,7 @@ typedef enum SocketState {
         SOCKET_START_CHOWN,
         SOCKET_START_POST,
         SOCKET_LISTENING,
+        SOCKET_DEFERRED,                /* DeferTrigger=: the service's start waits for a conflict to end */
         SOCKET_RUNNING,
         SOCKET_STOP_PRE,
         SOCKET_STOP_PRE_SIGTERM,
@@ -140,6 +141,11 @@ void socket_port_ready(SocketWatch *w, uint32_t revents);
 
 /* An Accept=no socket's service changed state (socket_trigger_notify). */
 void socket_service_changed(SocketUnit *s, Unit *service);
+
+/* DeferTrigger= (spec §5.4): some unit stopped or a job ended, so the
+ * lenient start of deferred sockets' services is tried again, from the
+ * loop.  Cheap when no socket is deferred. */
+void socket_schedule_deferred_retry(Manager *m);
 
 /* An Accept=yes instance released its connection (reached dead/failed or
  * was freed): release the MaxConnections and per-source counts. */

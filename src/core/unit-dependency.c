@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "alloc-util.h"
+#include "job.h"
 #include "manager.h"
 #include "socket-unit.h"
 #include "service-unit.h"
@@ -101,6 +102,22 @@ void unit_propagate_stop(Unit *u) {
 bool unit_stop_propagates_to(Unit *u, Unit *other) {
         return strv_contains(deps(other, UNIT_BINDS_TO), u->id) || strv_contains(deps(other, UNIT_PART_OF), u->id) ||
                strv_contains(deps(other, UNIT_REQUIRES), u->id);
+}
+
+static bool unit_is_up_or_starting(Unit *u) {
+        return !UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u)) || (u->job && u->job->type != JOB_STOP);
+}
+
+bool unit_start_conflicts(Unit *u) {
+        STRV_FOREACH(name, deps(u, UNIT_CONFLICTS)) {
+                Unit *c = manager_get_unit(u->manager, *name);
+                if (c && c != u && unit_is_up_or_starting(c))
+                        return true;
+        }
+        for (Unit *o = u->manager->units; o; o = o->next)
+                if (o != u && !o->in_gc && strv_contains(deps(o, UNIT_CONFLICTS), u->id) && unit_is_up_or_starting(o))
+                        return true;
+        return false;
 }
 
 bool unit_is_ordered_after(Unit *later, Unit *earlier) {

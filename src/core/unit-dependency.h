@@ -44,6 +44,12 @@ bool unit_is_ordered_after(Unit *later, Unit *earlier);
  * units along with u, as systemd's transactions do. */
 bool unit_stop_propagates_to(Unit *u, Unit *other);
 
+/* Would starting u stop another unit: one named in u's Conflicts=, or
+ * one naming u in its own, that is active or has a start job pending?
+ * (JOB_LENIENT refuses such a start.)  Scans all units: only lenient
+ * starts ask. */
+bool unit_start_conflicts(Unit *u);
+
 /* StopOrder: stop a set of units in reverse dependency order, in time
  * linear in units plus ordering edges.  The edges between the units of
  * the set are resolved once; each unit keeps a count of the units ordered

@@ -294,4 +294,119 @@ TEST(socket_trigger_goes_through_a_start_job) {
         manager_free(m);
 }
 
+TEST(defer_trigger_patient_waits_for_the_conflict_to_end) {
+        Manager *m = order_manager();
+        write_socket_unit("d.socket", "DeferTrigger=patient\nDeferTriggerMaxSec=30s\n");
+        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("other.service", sleeper);
+        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        SocketUnit *s = SOCKET(u);
+        ASSERT_OK(unit_start(other));
+        ASSERT_OK(unit_start(u));
+        int c = connect_unix(u);
+
+        /* The lenient start is refused: deferred, nothing stopped or run. */
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(s->state, SOCKET_DEFERRED);
+        ASSERT_STREQ(unit_sub_state(u), "deferred");
+        ASSERT_EQ(unit_active_state(u), UNIT_ACTIVE);
+        ASSERT_NULL(s->service->job);
+        ASSERT_EQ(fake.n_spawns, 1u);
+        ASSERT_EQ(fake.n_kills, 0u);
+        ASSERT_EQ(m->n_deferred_sockets, 1u);
+        ASSERT_TRUE(u->timer_deadline != USEC_INFINITY);
+        run_loop(m);                            /* no polling meanwhile */
+        ASSERT_EQ(s->state, SOCKET_DEFERRED);
+
+        /* other stops: tried again, the service starts. */
+        ASSERT_OK(unit_stop(other));
+        unit_process_exited(other, main_pid(other), CLD_KILLED, SIGTERM);
+        run_loop(m);
+        ASSERT_EQ(fake.n_spawns, 2u);
+        ASSERT_EQ(unit_active_state(s->service), UNIT_ACTIVE);
+        ASSERT_EQ(s->state, SOCKET_RUNNING);
+        ASSERT_EQ(m->n_deferred_sockets, 0u);
+        ASSERT_EQ(u->timer_deadline, USEC_INFINITY);
+        safe_close(c);
+        manager_free(m);
+}
+
+TEST(defer_trigger_max_sec_fails_with_timeout) {
+        Manager *m = order_manager();
+        write_socket_unit("d.socket", "DeferTrigger=patient\nDeferTriggerMaxSec=2s\n");
+        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("other.service", sleeper);
+        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        SocketUnit *s = SOCKET(u);
+        ASSERT_OK(unit_start(other));
+        ASSERT_OK(unit_start(u));
+        int c = connect_unix(u);
+
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(s->state, SOCKET_DEFERRED);
+        ASSERT_EQ(u->timer_deadline, fake.now + 2 * USEC_PER_SEC);
+        unit_timer_fired(u);
+        ASSERT_EQ(s->state, SOCKET_FAILED);
+        ASSERT_EQ(s->result, SOCKET_FAILURE_TIMEOUT);
+        ASSERT_EQ(m->n_deferred_sockets, 0u);
+        ASSERT_EQ(unit_active_state(other), UNIT_ACTIVE);
+        safe_close(c);
+        manager_free(m);
+}
+
+TEST(defer_trigger_yes_defers_only_while_jobs_are_queued) {
+        Manager *m = order_manager();
+        write_socket_unit("d.socket", "DeferTrigger=yes\n");
+        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("other.service", sleeper);
+        write_unit("slow.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+        Unit *other = load(m, "other.service"), *slow = load(m, "slow.service"), *u = load(m, "d.socket");
+        SocketUnit *s = SOCKET(u);
+        Job *j;
+        ASSERT_OK(unit_start(other));
+        ASSERT_OK(unit_start(u));
+        int c = connect_unix(u);
+
+        /* A job is queued elsewhere: defer. */
+        ASSERT_OK(job_enqueue(slow, JOB_START, JOB_REPLACE, &j));
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(s->state, SOCKET_DEFERRED);
+        /* That job ends, the conflict is still there, no job left: failed. */
+        unit_process_exited(slow, fake_last_spawn()->pid, CLD_EXITED, 0);
+        run_loop(m);
+        ASSERT_EQ(s->state, SOCKET_FAILED);
+        ASSERT_EQ(s->result, SOCKET_FAILURE_RESOURCES);
+        ASSERT_EQ(unit_active_state(other), UNIT_ACTIVE);
+
+        /* No job queued at all: refused at once. */
+        ASSERT_OK(unit_start(u));
+        safe_close(c);
+        c = connect_unix(u);
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_EQ(s->state, SOCKET_FAILED);
+        ASSERT_EQ(s->result, SOCKET_FAILURE_RESOURCES);
+        safe_close(c);
+        manager_free(m);
+}
+
+TEST(without_defer_trigger_the_conflict_is_stopped) {
+        Manager *m = order_manager();
+        write_socket_unit("d.socket", "");
+        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
+        write_unit("other.service", sleeper);
+        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        SocketUnit *s = SOCKET(u);
+        ASSERT_OK(unit_start(other));
+        ASSERT_OK(unit_start(u));
+        int c = connect_unix(u);
+
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_TRUE(got_sigterm(main_pid(other)));
+        ASSERT_EQ(s->state, SOCKET_RUNNING);
+        ASSERT_EQ(unit_active_state(s->service), UNIT_ACTIVE);
+        ASSERT_EQ(job_mode_from_string("lenient"), JOB_LENIENT);
+        safe_close(c);
+        manager_free(m);
+}
+
 RUN_TESTS()
