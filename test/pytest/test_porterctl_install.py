@@ -106,6 +106,15 @@ STEPS = [
     ["is-enabled", "foo.service", "foo.socket"],
     ["unmask", "foo.service", "st.service"],
     ["is-enabled", "foo.service", "foo.socket"],
+    ["disable", "foo.service"],
+    ["--runtime", "enable", "foo.service"],
+    ["is-enabled", "foo.service", "foo.socket", "foo2.service"],
+    ["--runtime", "mask", "foo.socket"],
+    ["is-enabled", "foo.socket"],
+    ["--runtime", "disable", "foo.service"],
+    ["--runtime", "unmask", "foo.socket"],
+    ["is-enabled", "foo.service", "foo.socket"],
+    ["--runtime", "disable", "foo.socket"],
 ]
 
 
