@@ -217,7 +217,9 @@ static void print_loaded_line(sd_bus *bus, const char *id, const char *load, con
 
         (void) porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "UnitFileState", &state);
         printf("%12s %s", "Loaded:", strempty(load));
-        if (!isempty(fragment) && !isempty(state))
+        if (streq_ptr(load, "masked"))
+                printf(" (Reason: Unit %s is masked.)", id);
+        else if (!isempty(fragment) && !isempty(state))
                 printf(" (%s; %s)", fragment, state);
         else if (!isempty(fragment))
                 printf(" (%s)", fragment);

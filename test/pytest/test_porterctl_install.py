@@ -286,6 +286,27 @@ def test_enable_into_unit_path_and_status_of_unloaded_unit(daemon, unit_dir):
     assert "nope.service" not in r.stdout and "idle.service" in r.stdout
 
 
+def test_enable_now_disable_now_and_masked_status(daemon, unit_dir):
+    run, d = daemon
+    r = run("enable", "--now", "idle.service")
+    assert r.returncode == 0, r.stderr
+    assert run("is-active", "idle.service").stdout == "active\n"
+    assert run("is-enabled", "idle.service").stdout == "enabled\n"
+    r = run("disable", "--now", "idle.service")
+    assert r.returncode == 0, r.stderr
+    assert run("is-active", "idle.service").stdout == "inactive\n"
+    assert not os.path.lexists(unit_dir / "multi-user.target.wants" / "idle.service")
+
+    os.symlink("/dev/null", unit_dir / "gone.service")
+    r = run("status", "gone.service")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "     Loaded: masked (Reason: Unit gone.service is masked.)" in r.stdout.splitlines()
+    assert "     Active: inactive (dead)" in r.stdout.splitlines()
+    assert run("is-enabled", "gone.service").stdout == "masked\n"
+    r = run("cat", "gone.service")
+    assert (r.returncode, r.stdout) == (0, "# Unit gone.service is masked.\n")
+
+
 def test_show_monotonic_timestamps(daemon):
     run, d = daemon
     r = run("show", "-p", "ActiveEnterTimestamp", "-p", "ActiveEnterTimestampMonotonic",
