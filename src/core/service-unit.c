@@ -386,10 +386,12 @@ static bool service_should_restart(const ServiceUnit *s) {
         if (s->result == SERVICE_FAILURE_START_LIMIT_HIT)
                 return false;
         if (s->main_exit_code == CLD_EXITED &&
-            exit_status_set_test_status(&s->config->restart_prevent_status, s->main_exit_status))
+            exit_status_set_test_status(&service_config_exit_status(s->config)->restart_prevent_status,
+                                        s->main_exit_status))
                 return false;
         if (s->main_exit_code == CLD_EXITED &&
-            exit_status_set_test_status(&s->config->restart_force_status, s->main_exit_status))
+            exit_status_set_test_status(&service_config_exit_status(s->config)->restart_force_status,
+                                        s->main_exit_status))
                 return true;
 
         switch (s->config->restart) {
@@ -681,7 +683,7 @@ static int service_stop(Unit *u) {
 
 static ServiceResult service_result_from_exit(const ServiceUnit *s, int code, int status) {
         bool clean_signals = s->config->type != SERVICE_ONESHOT;
-        if (unit_exit_is_clean(code, status, clean_signals, &s->config->success_status))
+        if (unit_exit_is_clean(code, status, clean_signals, &service_config_exit_status(s->config)->success_status))
                 return SERVICE_SUCCESS;
         /* ExecStart=-/bin/foo: a failure of the main process counts as
          * success, as in systemd (sshd -i instances exit 255 routinely). */

@@ -92,6 +92,13 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
                 if (!base)
                         return -ENOMEM;
                 offset &= ~SOCKET_EXEC_OFFSET_FLAG;
+        } else if (offset & SERVICE_EXIT_STATUS_OFFSET_FLAG) {
+                if (!u->service)
+                        return 0;
+                base = (uint8_t *) service_config_exit_status_get(u->service);
+                if (!base)
+                        return -ENOMEM;
+                offset &= ~SERVICE_EXIT_STATUS_OFFSET_FLAG;
         } else
                 base = section_base(u, section);
         if (!base)

@@ -249,6 +249,14 @@ const SocketExecConfig socket_exec_config_default = {
         .kill = KILL_CONTEXT_DEFAULT,
 };
 
+const ServiceExitStatusConfig service_exit_status_config_default = {};
+
+ServiceExitStatusConfig *service_config_exit_status_get(ServiceConfig *s) {
+        if (!s->exit_status)
+                s->exit_status = new0(ServiceExitStatusConfig, 1);
+        return s->exit_status;
+}
+
 void exec_context_init(ExecContext *c) {
         *c = (ExecContext) EXEC_CONTEXT_DEFAULT;
 }
@@ -352,6 +360,7 @@ void service_config_done(ServiceConfig *s) {
                 return;
         for (size_t i = 0; i < _SERVICE_EXEC_COMMAND_MAX; i++)
                 exec_command_free_list(s->exec_command[i]);
+        free(s->exit_status);
         free(s->pid_file);
         strv_free(s->sockets);
         exec_context_done(&s->exec);

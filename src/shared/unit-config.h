@@ -393,6 +393,16 @@ static inline bool exit_status_set_test_signal(const ExitStatusSet *s, int sig) 
         return sig >= 1 && sig <= 64 && (s->signals & (UINT64_C(1) << (sig - 1)));
 }
 
+/* SuccessExitStatus=, RestartPreventExitStatus=, RestartForceExitStatus=:
+ * 120 bytes that few services set, so a ServiceConfig keeps them behind a
+ * pointer allocated by the first of them (service_config_exit_status()
+ * gives empty sets meanwhile). */
+typedef struct ServiceExitStatusConfig {
+        ExitStatusSet success_status;
+        ExitStatusSet restart_prevent_status;
+        ExitStatusSet restart_force_status;
+} ServiceExitStatusConfig;
+
 /* [Service] (systemd.service(5), spec §8). */
 typedef struct ServiceConfig {
         ServiceType type;               /* _SERVICE_TYPE_INVALID until unit_load(): then simple
@@ -408,9 +418,7 @@ typedef struct ServiceConfig {
         bool guess_main_pid;            /* default yes */
         NotifyAccess notify_access;     /* _NOTIFY_ACCESS_INVALID until unit_load(): then main
                                          * for notify types, else none */
-        ExitStatusSet success_status;
-        ExitStatusSet restart_prevent_status;
-        ExitStatusSet restart_force_status;
+        ServiceExitStatusConfig *exit_status; /* NULL until one of its settings */
         char *pid_file;
         unsigned n_fd_store_max;
         ExecPreserveMode fd_store_preserve; /* default restart */
@@ -420,6 +428,16 @@ typedef struct ServiceConfig {
         KillContext kill;
         ExecContext exec;
 } ServiceConfig;
+
+/* Empty sets, what a service without those settings has. */
+extern const ServiceExitStatusConfig service_exit_status_config_default;
+
+static inline const ServiceExitStatusConfig *service_config_exit_status(const ServiceConfig *s) {
+        return s->exit_status ?: &service_exit_status_config_default;
+}
+/* The ServiceExitStatusConfig to write into, allocated (empty) on first
+ * use; NULL on OOM. */
+ServiceExitStatusConfig *service_config_exit_status_get(ServiceConfig *s);
 
 /* [Install] (recorded only: porter does not enable units). */
 typedef struct InstallConfig {

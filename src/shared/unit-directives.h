@@ -40,6 +40,12 @@ const ConfigPerfItem *unit_directives_lookup(const char *str, size_t len);
 #define SOCKET_EXEC_OFFSET_FLAG ((uint32_t) 1 << 29)
 #define SOCKET_EXEC_OFFSET(field) (SOCKET_EXEC_OFFSET_FLAG | offsetof(SocketExecConfig, field))
 
+/* A table offset with this bit set is relative to the ServiceExitStatusConfig
+ * of a [Service] section, which the lookup allocates on first use. */
+#define SERVICE_EXIT_STATUS_OFFSET_FLAG ((uint32_t) 1 << 28)
+#define SERVICE_EXIT_STATUS_OFFSET(field)                                               \
+        (SERVICE_EXIT_STATUS_OFFSET_FLAG | offsetof(ServiceExitStatusConfig, field))
+
 /* ltype of config_parse_socket_listen for the non-address kinds; the
  * address kinds pass SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
 enum {
