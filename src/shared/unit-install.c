@@ -808,7 +808,10 @@ static int find_links_in_scope(const InstallPaths *ip, const InstallInfo *i, boo
                 if (r < 0)
                         return r;
                 if (r > 0) {
-                        if (streq(*p, ip->config)) {
+                        /* The configuration directory, or for user units
+                         * the global one (systemctl --global enable). */
+                        if (streq(*p, ip->config) ||
+                            (ip->lookup->user && streq(skip_root(ip->lookup, *p), "/etc/systemd/user"))) {
                                 *ret = UNIT_FILE_ENABLED;
                                 return 1;
                         }

@@ -202,6 +202,12 @@ def test_install_verbs_without_systemctl(tmp_path, porterctl):
     assert r.returncode == 0
     assert f'Removed "{root}/etc/systemd/system/foo2.service".' in r.stderr.splitlines()
     assert links(root) == {"etc/systemd/system/linked.service": "/opt/linked.service"}
+    # cat works offline on the tree too (systemctl refuses cat with --root)
+    write_unit(root, "etc/systemd/system/foo.service.d/x.conf", "[Unit]\nDescription=x\n")
+    r = porterctl(f"--root={root}", "cat", "foo.service")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == (f"# {root}/usr/lib/systemd/system/foo.service\n" + UNITS["usr/lib/systemd/system/foo.service"]
+                        + f"\n# {root}/etc/systemd/system/foo.service.d/x.conf\n[Unit]\nDescription=x\n")
     # options after the verb, as systemctl takes them
     r = porterctl("mask", f"--root={root}", "st.service")
     assert r.returncode == 0 and links(root)["etc/systemd/system/st.service"] == "/dev/null"

@@ -296,4 +296,45 @@ TEST(custom_search_path) {
         teardown(&lp, &ip);
 }
 
+TEST(user_scope) {
+        LookupPaths lp = {}, dummy = {};
+        InstallPaths ip = {}, dummy_ip = {};
+        InstallChanges c = {};
+        char want[4200];
+
+        setup(&dummy, &dummy_ip);
+        install_paths_done(&dummy_ip);
+        lookup_paths_done(&dummy);
+        ASSERT_OK(setenv("XDG_CONFIG_HOME", p("cfg"), 1));
+        ASSERT_OK(setenv("XDG_DATA_HOME", p("data"), 1));
+        ASSERT_OK(setenv("XDG_RUNTIME_DIR", p("rt"), 1));
+        write_file("data/systemd/user/u.service",
+                   "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=default.target\n");
+        ASSERT_OK(lookup_paths_init(&lp, true, NULL));
+        ASSERT_OK(install_paths_init(&ip, &lp, false));
+        ASSERT_STREQ(ip.config, p("cfg/systemd/user"));
+        ASSERT_STREQ(ip.runtime_config, p("rt/systemd/user"));
+        ASSERT_EQ(state(&ip, "u.service"), UNIT_FILE_DISABLED);
+        ASSERT_OK(unit_file_enable(&ip, STRV_MAKE("u.service"), false, &c));
+        snprintf(want, sizeof want, "%s", p("data/systemd/user/u.service"));
+        ASSERT_STREQ(link_text("cfg/systemd/user/default.target.wants/u.service"), want);
+        install_changes_done(&c);
+        ASSERT_EQ(state(&ip, "u.service"), UNIT_FILE_ENABLED);
+        install_paths_done(&ip);
+        /* --runtime: below $XDG_RUNTIME_DIR, enabled-runtime */
+        ASSERT_OK(install_paths_init(&ip, &lp, true));
+        ASSERT_OK(unit_file_disable(&ip, STRV_MAKE("u.service"), &c));
+        ASSERT_EQ(c.n, 0u); /* nothing below the runtime directory */
+        ASSERT_OK(unit_file_enable(&ip, STRV_MAKE("u.service"), false, &c));
+        install_changes_done(&c);
+        ASSERT_TRUE(exists("rt/systemd/user/default.target.wants/u.service"));
+        ASSERT_EQ(state(&ip, "u.service"), UNIT_FILE_ENABLED);   /* the persistent link still wins */
+        ASSERT_OK(unlink(p("cfg/systemd/user/default.target.wants/u.service")));
+        ASSERT_EQ(state(&ip, "u.service"), UNIT_FILE_ENABLED_RUNTIME);
+        (void) unsetenv("XDG_CONFIG_HOME");
+        (void) unsetenv("XDG_DATA_HOME");
+        (void) unsetenv("XDG_RUNTIME_DIR");
+        teardown(&lp, &ip);
+}
+
 RUN_TESTS()
