@@ -186,6 +186,7 @@ static int status_json_one(sd_bus *bus, JsonWriter *j, const char *name) {
         json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "SubState", "sub");
         json_string_prop(j, bus, id, type_iface, "Result", "result");
         json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "FragmentPath", "fragment_path");
+        json_string_prop(j, bus, id, PORTER_BUS_UNIT_IFACE, "UnitFileState", "unit_file_state");
         json_string_prop(j, bus, id, PORTER_BUS_PORTER_IFACE, "WaitingForMount", "waiting_for_mount");
         json_u64_prop(j, bus, id, "StateChangeTimestamp", "state_change_timestamp");
         json_u64_prop(j, bus, id, "ActiveEnterTimestamp", "active_enter_timestamp");

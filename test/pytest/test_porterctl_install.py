@@ -5,6 +5,7 @@ and must leave the same symlinks, print the same states and change
 messages, and exit with the same codes.  Then the daemon side: cat, enable
 into porterd's --unit-path, status of a unit porterd has not loaded yet,
 and the *TimestampMonotonic properties of show."""
+import json
 import os
 import re
 import shutil
@@ -281,6 +282,9 @@ def test_enable_into_unit_path_and_status_of_unloaded_unit(daemon, unit_dir):
     assert f"     Loaded: loaded ({unit_dir}/web.socket; disabled)" in r.stdout.splitlines()
     assert f"    Drop-In: {unit_dir}/web.socket.d" in r.stdout.splitlines()
     assert "             \u2514\u2500a.conf, b.conf" in r.stdout.splitlines()
+
+    r = run("-o", "json", "status", "idle.service")
+    assert json.loads(r.stdout)[0]["unit_file_state"] == "enabled"
 
     r = run("disable", "idle.service")
     assert r.returncode == 0 and not os.path.lexists(link)
