@@ -8,6 +8,7 @@
  * sockets and idle services costs no memory, one of busy units the size of
  * their old configs. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,10 @@ int manager_reload(Manager *m) {
                 if (r < 0)
                         log_unit_warning_errno(u, r, "Failed to prepare instances after reload: %m");
         }
+        /* A reload frees a whole generation of configs (and the unit file
+         * cache), interleaved with the new ones: without this, glibc keeps
+         * those pages (10,000 sockets: 1.5 MB more after each reload). */
+        (void) malloc_trim(0);
         log_info("Reloaded %d units.", n);
         return n;
 }
