@@ -465,7 +465,7 @@ TEST(file_reads_like_stream) {
         ASSERT_NOT_NULL(t);
         check_same_as_stream("", 0);
         check_same_as_stream("[Socket]\nKey=a", 15);
-        check_same_as_stream("[Socket]\r\nKey=a\r", 18);
+        check_same_as_stream("[Socket]\r\nKey=a\r", 17);
         /* A line end at every offset around the first read boundaries. */
         for (size_t e = 0; e < ELEMENTSOF(ends); e++)
                 for (size_t k = 4070; k < 4110; k++) {
