@@ -151,16 +151,49 @@ static int lex_fail(const LexState *s, unsigned line, int error, const char *for
 typedef struct LineSource {
         int fd;                 /* read from this unless f is set */
         FILE *f;
-        char *buf;
+        char *buf;              /* inline, or on the heap once a file outgrows it */
         size_t allocated;
         size_t start, end;      /* unread bytes are buf[start..end) */
         bool eof;
         bool any;               /* a byte was read (tells an empty file apart) */
+        char inline_buf[4096];  /* most unit files fit: no allocation at all */
 } LineSource;
 
+static void line_source_init(LineSource *src, int fd, FILE *f) {
+        src->fd = fd;
+        src->f = f;
+        src->buf = src->inline_buf;
+        src->allocated = sizeof src->inline_buf;
+        src->start = src->end = 0;
+        src->eof = src->any = false;
+}
+
 static void line_source_done(LineSource *src) {
-        free(src->buf);
+        if (src->buf != src->inline_buf)
+                free(src->buf);
         src->buf = NULL;
+}
+
+/* Room for need bytes: doubling, moving off the inline buffer. */
+static int line_source_reserve(LineSource *src, size_t need) {
+        size_t size = src->allocated;
+        char *b;
+
+        if (need <= size)
+                return 0;
+        while (size < need)
+                size *= 2;
+        if (src->buf == src->inline_buf) {
+                b = malloc(size);
+                if (b)
+                        memcpy(b, src->buf, src->end);
+        } else
+                b = realloc(src->buf, size);
+        if (!b)
+                return -ENOMEM;
+        src->buf = b;
+        src->allocated = size;
+        return 0;
 }
 
 /* Read more bytes after buf[end].  0, or -errno on a read error. */
@@ -173,8 +206,10 @@ static int line_source_fill(LineSource *src) {
                 src->end -= src->start;
                 src->start = 0;
         }
-        /* Room for at least 4 KiB more and the NUL after a last line. */
-        if (!GREEDY_REALLOC(src->buf, src->allocated, src->end + 4096 + 1))
+        /* Room for more and for the NUL after a last line: a buffer that a
+         * long line fills to three quarters doubles, so no read() is tiny. */
+        if (src->allocated - src->end - 1 < src->allocated / 4 &&
+            line_source_reserve(src, src->allocated * 2) < 0)
                 return -ENOMEM;
         n = src->allocated - src->end - 1;
 
@@ -465,16 +500,27 @@ finish:
 }
 
 int config_parse(const ConfigParseParams *p, FILE *f) {
-        LineSource src = { .fd = -EBADF, .f = f };
-        int r = config_parse_source(p, &src);
+        LineSource src;
+        int r;
 
+        line_source_init(&src, -EBADF, f);
+        r = config_parse_source(p, &src);
+        line_source_done(&src);
+        return r;
+}
+
+int config_parse_fd(const ConfigParseParams *p, int fd) {
+        LineSource src;
+        int r;
+
+        line_source_init(&src, fd, NULL);
+        r = config_parse_source(p, &src);
         line_source_done(&src);
         return r;
 }
 
 int config_parse_file(const ConfigParseParams *p) {
         _cleanup_close_ int fd = -EBADF;
-        LineSource src = {};
         int r;
 
         /* open() and read(), not fopen(): stdio would add an fstat(), a
@@ -487,8 +533,5 @@ int config_parse_file(const ConfigParseParams *p) {
                                 strerror(-r));
                 return r;
         }
-        src.fd = fd;
-        r = config_parse_source(p, &src);
-        line_source_done(&src);
-        return r;
+        return config_parse_fd(p, fd);
 }

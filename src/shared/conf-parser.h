@@ -120,6 +120,10 @@ int config_parse(const ConfigParseParams *p, FILE *f);
 /* Open path and config_parse() it. */
 int config_parse_file(const ConfigParseParams *p);
 
+/* config_parse() of what fd holds from its current offset to its end, read
+ * with read(); p->path names it in diagnostics.  fd stays open. */
+int config_parse_fd(const ConfigParseParams *p, int fd);
+
 /* Helpers for directive parsers: add a warning (error) at the context's
  * file:line.  config_warn returns 0 (or -ENOMEM), config_error returns
  * `error` (or -ENOMEM), so that a parser can `return config_warn(...)`. */

@@ -233,6 +233,13 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
         return -ELOOP;
 }
 
+static bool null_or_empty(const struct stat *st) {
+        if (S_ISREG(st->st_mode))
+                return st->st_size <= 0;
+        /* systemd treats any device node as "null". */
+        return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
+}
+
 int null_or_empty_path(const char *path) {
         struct stat st;
 
@@ -240,10 +247,29 @@ int null_or_empty_path(const char *path) {
                 return 1;
         if (stat(path, &st) < 0)
                 return -errno;
-        if (S_ISREG(st.st_mode))
-                return st.st_size <= 0;
-        /* systemd treats any device node as "null". */
-        return S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+        return null_or_empty(&st);
+}
+
+/* null_or_empty_path() of a fragment that will be parsed next: open it and
+ * fstat() the fd, which info keeps for the parser when the fragment is not
+ * masked (one path resolution instead of two).  Where open() fails, the
+ * answer comes from stat() as before, and the parser reports the error. */
+static int fragment_open_check(const char *path, UnitFileInfo *info) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        int r;
+
+        if (streq(path, "/dev/null"))
+                return 1;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return null_or_empty_path(path);
+        r = null_or_empty(&st);
+        if (r == 0) {
+                info->fragment_fd = TAKE_FD(fd);
+                info->fragment_fd_open = true;
+        }
+        return r;
 }
 
 /* systemd's unit_validate_alias_symlink_or_warn(): may the symlink named
@@ -874,6 +900,8 @@ static int find_dependencies(const NameMap *m, char **search_path, char **names,
 void unit_file_info_done(UnitFileInfo *i) {
         if (!i)
                 return;
+        if (i->fragment_fd_open)
+                safe_close(i->fragment_fd);
         free(i->name);
         free(i->id);
         free(i->fragment_path);
@@ -963,7 +991,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
         }
 
         if (fragment) {
-                r = fragment_null = null_or_empty_path(fragment);
+                r = fragment_null = fragment_open_check(fragment, info);
                 if (r < 0 && r != -ENOENT)
                         return r;
                 info->masked = r > 0;

@@ -54,6 +54,13 @@ typedef struct UnitFileInfo {
                               * instance filled in; == name when not found */
         char *fragment_path; /* NULL if not found */
         bool masked;         /* fragment is empty or a symlink to /dev/null */
+        /* The fragment, open for reading at offset 0, when fragment_fd_open:
+         * the masking check opens and fstat()s it (as systemd's loader does),
+         * and unit_load() parses from that fd rather than resolving the path
+         * a second time.  Not open for a masked or unreadable fragment.
+         * unit_file_info_done() closes it. */
+        int fragment_fd;
+        bool fragment_fd_open;
         char **aliases;      /* other names that resolve to the same fragment */
         char **dropin_paths; /* *.conf files to apply, in the order to apply them */
         char **wants, **requires, **upholds; /* unit names from .wants/ etc. */
