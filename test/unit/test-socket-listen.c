@@ -75,7 +75,9 @@ static unsigned free_port(int family, int type) {
 
         if (next == 0)
                 next = 10000 + (unsigned) getpid() % 20000;
-        for (unsigned i = 0; i < 1000; i++) {
+        /* The whole range if need be: a benchmark elsewhere on the machine
+         * may hold thousands of ports in a row. */
+        for (unsigned i = 0; i < 22000; i++) {
                 unsigned port = next;
 
                 next = next >= 31999 ? 10000 : next + 1;
