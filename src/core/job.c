@@ -10,6 +10,7 @@
 #include "manager.h"
 #include "string-util.h"
 #include "socket-unit.h"
+#include "service-unit.h"
 #include "strv.h"
 #include "unit-dependency.h"
 #include "unit.h"
@@ -79,9 +80,23 @@ static void job_queue_check(Job *j);
 /* Jobs waiting for ordering look again: u changed state or its job
  * ended.  Only the pending jobs are visited, never all units. */
 static void job_wake_ordered_after(Unit *u) {
+        if (u->manager->n_waiting_jobs == 0)
+                return;
         for (Job *j = u->manager->jobs; j; j = j->queue_next)
                 if (j->waiting_ordering && j->unit != u)
                         job_queue_check(j);
+}
+
+/* Manager.n_waiting_jobs counts the jobs waiting for ordering, so that a
+ * state change looks at the pending jobs only when one waits. */
+static void job_set_waiting(Job *j, bool waiting) {
+        if (j->waiting_ordering == waiting)
+                return;
+        j->waiting_ordering = waiting;
+        if (waiting)
+                j->manager->n_waiting_jobs++;
+        else
+                j->manager->n_waiting_jobs--;
 }
 
 static void job_unlink(Job *j) {
@@ -131,6 +146,7 @@ void job_finish(Job *j, JobResult r) {
         j->finished = true;
         if (u->job == j)
                 u->job = NULL;
+        job_set_waiting(j, false);
         job_unlink(j);
         j->manager->n_jobs--;
         log_unit_debug(u, "Job %" PRIu32 " %s/%s finished, result=%s.", j->id, u->id,
@@ -230,7 +246,7 @@ static int job_check_ordering(Job *j) {
          * service: only pending start jobs are waited for, as systemd
          * orders jobs, not states.  Jobs queued together but not run yet
          * (job_enqueue_start_all()) count as pending. */
-        for (Job *o = u->manager->jobs; o && !wait; o = o->queue_next)
+        for (Job *o = j->skip_before_scan ? NULL : u->manager->jobs; o && !wait; o = o->queue_next)
                 if (o != j && !o->finished && job_is_starting(o) && unit_is_ordered_after(u, o->unit) &&
                     !job_waits_on(o, j))
                         wait = job_block(j, o);
@@ -280,7 +296,7 @@ static int job_run_phase(Job *j) {
         j->retry_start = false;
         if (job_is_stopping(j)) {
                 if (!UNIT_IS_INACTIVE_OR_FAILED(unit_active_state(u))) {
-                        j->waiting_ordering = job_check_stop_ordering(j) > 0;
+                        job_set_waiting(j, job_check_stop_ordering(j) > 0);
                         if (j->waiting_ordering)
                                 return 0;
                 }
@@ -293,7 +309,7 @@ static int job_run_phase(Job *j) {
                 r = job_check_ordering(j);
                 if (r < 0)
                         return r;
-                j->waiting_ordering = r > 0;
+                job_set_waiting(j, r > 0);
                 if (j->waiting_ordering)
                         return 0;
         }
@@ -353,7 +369,7 @@ static int job_dispatch_check(sd_event_source *source, void *userdata) {
         if (j->waiting_ordering && job_is_stopping(j)) {
                 /* Down meanwhile by itself: nothing left to order. */
                 if (UNIT_IS_INACTIVE_OR_FAILED(s))
-                        j->waiting_ordering = false;
+                        job_set_waiting(j, false);
                 else {
                         r = job_run_phase(j);
                         if (r < 0)
@@ -363,7 +379,7 @@ static int job_dispatch_check(sd_event_source *source, void *userdata) {
                 /* Started meanwhile by someone else (a dependency of
                  * another unit): the wait is over, the verdict follows
                  * its state. */
-                j->waiting_ordering = false;
+                job_set_waiting(j, false);
         if (j->stop_phase && !j->waiting_ordering && UNIT_IS_INACTIVE_OR_FAILED(s)) {
                 /* restart: the stop half is done, now start. */
                 j->stop_phase = false;
@@ -526,11 +542,38 @@ int job_enqueue(Unit *u, JobType t, JobMode mode, Job **ret) {
         return 0;
 }
 
+/* Jobs queued together must not each scan all pending jobs for Before=
+ * (10,000 --start units made that 10^8 checks): mark, in one pass over
+ * the pending start jobs and their Before= lists, the jobs some other job
+ * can be ordered before; the others skip the scan.  A service with
+ * Sockets= or an Accept=yes socket is ordered from its own side: it scans. */
+static void job_mark_before_scans(Manager *m, uint32_t first_id) {
+        for (Job *o = m->jobs; o; o = o->queue_next) {
+                ServiceUnit *svc = SERVICE(o->unit);
+                if (o->id < first_id)
+                        continue; /* not of this batch: scans */
+                o->skip_before_scan = !(svc && (svc->accept_socket || (svc->config && svc->config->sockets)));
+        }
+        for (Job *o = m->jobs; o; o = o->queue_next) {
+                if (!job_is_starting(o))
+                        continue;
+                STRV_FOREACH(name, job_deps(o->unit, UNIT_BEFORE)) {
+                        Unit *l = manager_get_unit(m, *name);
+                        if (l && l->job)
+                                l->job->skip_before_scan = false;
+                }
+                SocketUnit *sock = SOCKET(o->unit);
+                if (sock && sock->service && sock->service->job)
+                        sock->service->job->skip_before_scan = false;
+        }
+}
+
 int job_enqueue_start_all(Manager *m, Unit * const *units, size_t n) {
         _cleanup_free_ uint32_t *ids = new0(uint32_t, n ?: 1);
         _cleanup_free_ bool *fresh = new0(bool, n ?: 1);
         int started = 0;
 
+        uint32_t first_id = m->last_job_id + 1;
         if (!ids || !fresh)
                 return log_oom();
         for (size_t i = 0; i < n; i++) {
@@ -541,15 +584,18 @@ int job_enqueue_start_all(Manager *m, Unit * const *units, size_t n) {
                 else
                         ids[i] = j->id;
         }
+        job_mark_before_scans(m, first_id);
         /* A job run earlier may have finished or replaced a later one (a
-         * pulled dependency): each is found again by its id. */
+         * pulled dependency): each is its unit's job only if the id
+         * still matches. */
         for (size_t i = 0; i < n; i++) {
-                Job *j = ids[i] && fresh[i] ? manager_get_job(m, ids[i]) : NULL;
-                if (j)
-                        job_run(j);
+                Job *j = units[i]->job;
+                if (!fresh[i] || !j || j->id != ids[i])
+                        continue;
+                job_run(j);
         }
         for (size_t i = 0; i < n; i++) {
-                Job *j = ids[i] ? manager_get_job(m, ids[i]) : NULL;
+                Job *j = units[i]->job && units[i]->job->id == ids[i] ? units[i]->job : NULL;
                 bool refused = j && j->deferred_result >= 0 && j->deferred_result != JOB_DONE;
                 if (ids[i] == 0)
                         continue;

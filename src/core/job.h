@@ -100,6 +100,7 @@ typedef struct Job {
         bool waiting_ordering;  /* start: units it is after are still starting;
                                  * stop: units after it are still stopping */
         bool finished;
+        bool skip_before_scan;  /* queued together: no pending job is ordered Before= it */
         uint32_t blocked_by;    /* waiting_ordering: the job waited for, 0 = a unit's state */
         struct Job *queue_next, *queue_prev;    /* Manager.jobs */
         int deferred_result;    /* a JobResult known at once, or -1 */

@@ -256,6 +256,10 @@ static int manager_start_one(Manager *m, const char *id) {
         return 0;
 }
 
+static int manager_cmp_names(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
 int manager_startup(Manager *m, char * const *start) {
         _cleanup_strv_free_ char **names = NULL;
         int r, n = 0;
@@ -271,15 +275,22 @@ int manager_startup(Manager *m, char * const *start) {
         /* Enabled sockets start at once (thousands, no ordering among
          * them); --start units through start jobs queued together, as
          * porterctl start does, so that After=/Before=, Requires= and
-         * JobRemoved behave the same (job.h). */
+         * JobRemoved behave the same (job.h).  Membership in the --start
+         * list through a sorted copy: 10,000 names must not cost 10^8
+         * comparisons. */
         size_t n_names = strv_length(names);
-        _cleanup_free_ Unit **jobs = new(Unit *, n_names - n_enabled + 1);
-        size_t n_jobs = 0;
-        if (!jobs)
+        _cleanup_free_ Unit **jobs = new(Unit *, n_names + 1);
+        _cleanup_strv_free_ char **sorted_start = strv_copy(start);
+        size_t n_jobs = 0, n_start = strv_length(sorted_start);
+        if (!jobs || (start && !sorted_start))
                 return log_oom();
+        if (n_start > 0)
+                qsort(sorted_start, n_start, sizeof(char *), manager_cmp_names);
         for (size_t i = 0; i < n_names; i++) {
                 Unit *u = NULL;
-                if (i < n_enabled && !strv_contains(start, names[i])) {
+                bool named = i >= n_enabled ||
+                             (n_start > 0 && bsearch(&names[i], sorted_start, n_start, sizeof(char *), manager_cmp_names));
+                if (!named) {
                         if (manager_start_one(m, names[i]) >= 0)
                                 n++;
                 } else if (manager_load_unit(m, names[i], &u) >= 0 && u &&

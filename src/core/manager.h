@@ -59,6 +59,7 @@ struct Manager {
         unsigned n_jobs;                /* pending jobs */
         Job *jobs;                      /* job.c: the pending jobs, in the order queued */
         Job *jobs_tail;
+        unsigned n_waiting_jobs;        /* of those, waiting for ordering */
         struct libmnt_monitor *mount_monitor;   /* mount-wait.h: on while a unit waits */
         sd_event_source *mount_source;
         /* mount-wait.c: fstab and the mount table, parsed at most once per
