@@ -77,6 +77,7 @@ struct Manager {
         bool exiting;                   /* SIGTERM/SIGINT received: stopping all */
         bool checking_shutdown;         /* manager_check_shutdown_done() is on the stack */
         struct StopOrder *stop_order;   /* unit-dependency.h: the shutdown's stops */
+        unsigned n_sockets_with_service_setting;       /* Accept=no sockets with Service= (unit.c) */
         unsigned n_deferred_sockets;    /* socket units in state 'deferred' (DeferTrigger=) */
         sd_event_source *deferred_retry_source;
         sd_event_source *gc_source;

@@ -672,6 +672,10 @@ char *socket_triggered_service_name(const SocketUnit *s) {
 
 int socket_set_service(SocketUnit *s, Unit *service) {
         s->service = service;
+        /* unit_notify_triggering() looks up sockets by name while none
+         * names its service otherwise (never decremented: stale is safe). */
+        if (!s->config->accept && s->config->service)
+                s->meta.manager->n_sockets_with_service_setting++;
         if (!s->config->accept)
                 return 0;
         /* Instances are named after the template: foo@.service -> "foo". */

@@ -409,4 +409,25 @@ TEST(without_defer_trigger_the_conflict_is_stopped) {
         manager_free(m);
 }
 
+TEST(socket_with_service_setting_hears_its_service) {
+        Manager *m = order_manager();
+        write_socket_unit("x.socket", "Service=y.service\n");
+        write_unit("y.service", sleeper);
+        Unit *u = load(m, "x.socket");
+        SocketUnit *s = SOCKET(u);
+        ASSERT_OK(unit_start(u));
+        ASSERT_EQ(m->n_sockets_with_service_setting, 1u);
+        int c = connect_unix(u);
+
+        socket_port_ready(&s->watches[0], EPOLLIN);
+        ASSERT_STREQ(s->service->id, "y.service");
+        ASSERT_EQ(s->state, SOCKET_RUNNING);
+        drain(s);
+        /* Not found by name: the notification still reaches x.socket. */
+        unit_process_exited(s->service, main_pid(s->service), CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SOCKET_LISTENING);
+        safe_close(c);
+        manager_free(m);
+}
+
 RUN_TESTS()
