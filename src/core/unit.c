@@ -122,10 +122,10 @@ int unit_start(Unit *u) {
                 int r = unit_wait_for_mounts(u);
                 if (r != 0)
                         return r < 0 ? r : 0;
-                if (condition_list_test(&u->config->asserts, &failed) == CONDITION_FAILED)
+                if (condition_list_test(&unit_config_extra(u->config)->asserts, &failed) == CONDITION_FAILED)
                         return log_unit_error_errno(u, -EIO, "Assertion failed (Assert%s=), refusing to start.",
                                                     failed);
-                if (condition_list_test(&u->config->conditions, &failed) == CONDITION_FAILED) {
+                if (condition_list_test(&unit_config_extra(u->config)->conditions, &failed) == CONDITION_FAILED) {
                         log_unit_info(u, "Condition check (Condition%s=) resulted in %s being skipped.", failed,
                                       u->id);
                         return 0;

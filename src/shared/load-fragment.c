@@ -85,6 +85,11 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
         if (offset & UNIT_CONFIG_OFFSET_FLAG) {
                 base = (uint8_t *) u;
                 offset &= ~UNIT_CONFIG_OFFSET_FLAG;
+        } else if (offset & UNIT_EXTRA_OFFSET_FLAG) {
+                base = (uint8_t *) unit_config_extra_get(u);
+                if (!base)
+                        return -ENOMEM;
+                offset &= ~UNIT_EXTRA_OFFSET_FLAG;
         } else if (offset & SOCKET_EXEC_OFFSET_FLAG) {
                 if (!u->socket)
                         return 0;
@@ -115,8 +120,9 @@ int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCa
 
 static bool unsupported_seen(const UnitConfig *u, const ConfigContext *ctx, const char *section,
                              const char *lvalue) {
-        for (size_t i = 0; i < u->n_unsupported; i++) {
-                const UnsupportedSetting *s = &u->unsupported[i];
+        const UnitExtraConfig *x = unit_config_extra(u);
+        for (size_t i = 0; i < x->n_unsupported; i++) {
+                const UnsupportedSetting *s = &x->unsupported[i];
                 if (streq(s->section, section) && streq(s->key, lvalue) && streq_ptr(s->path, ctx->path))
                         return true;
         }

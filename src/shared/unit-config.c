@@ -250,6 +250,13 @@ const SocketExecConfig socket_exec_config_default = {
 };
 
 const ServiceExitStatusConfig service_exit_status_config_default = {};
+const UnitExtraConfig unit_extra_config_default = {};
+
+UnitExtraConfig *unit_config_extra_get(UnitConfig *u) {
+        if (!u->extra)
+                u->extra = new0(UnitExtraConfig, 1);
+        return u->extra;
+}
 
 ServiceExitStatusConfig *service_config_exit_status_get(ServiceConfig *s) {
         if (!s->exit_status)
@@ -435,23 +442,27 @@ int unit_config_add_unsupported(UnitConfig *u, const char *section, const char *
                                 const char *path, unsigned line) {
         UnsupportedSetting s = { .line = line };
         UnsupportedSetting *n;
+        UnitExtraConfig *x = unit_config_extra_get(u);
+
+        if (!x)
+                return -ENOMEM;
 
         s.section = strdup(section);
         s.key = strdup(key);
         s.value = strdup(value);
         s.path = path ? strdup(path) : NULL;
-        n = reallocarray(u->unsupported, u->n_unsupported + 1, sizeof(UnsupportedSetting));
+        n = reallocarray(x->unsupported, x->n_unsupported + 1, sizeof(UnsupportedSetting));
         if (!s.section || !s.key || !s.value || (path && !s.path) || !n) {
                 free(s.section);
                 free(s.key);
                 free(s.value);
                 free(s.path);
                 if (n)
-                        u->unsupported = n;
+                        x->unsupported = n;
                 return -ENOMEM;
         }
-        u->unsupported = n;
-        u->unsupported[u->n_unsupported++] = s;
+        x->unsupported = n;
+        x->unsupported[x->n_unsupported++] = s;
         return 0;
 }
 
@@ -467,17 +478,20 @@ UnitConfig *unit_config_free(UnitConfig *u) {
                 strv_free(u->dependencies[i]);
         free(u->dependencies);
         strv_free(u->requires_mounts_for);
-        strv_free(u->wants_mounts_for);
-        condition_list_done(&u->conditions);
-        condition_list_done(&u->asserts);
         install_config_done(&u->install);
-        for (size_t i = 0; i < u->n_unsupported; i++) {
-                free(u->unsupported[i].section);
-                free(u->unsupported[i].key);
-                free(u->unsupported[i].value);
-                free(u->unsupported[i].path);
+        if (u->extra) {
+                strv_free(u->extra->wants_mounts_for);
+                condition_list_done(&u->extra->conditions);
+                condition_list_done(&u->extra->asserts);
+                for (size_t i = 0; i < u->extra->n_unsupported; i++) {
+                        free(u->extra->unsupported[i].section);
+                        free(u->extra->unsupported[i].key);
+                        free(u->extra->unsupported[i].value);
+                        free(u->extra->unsupported[i].path);
+                }
+                free(u->extra->unsupported);
+                free(u->extra);
         }
-        free(u->unsupported);
         if (u->socket) {
                 socket_config_done(u->socket);
                 free(u->socket);

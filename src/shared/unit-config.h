@@ -449,6 +449,19 @@ typedef struct InstallConfig {
         char *default_instance;
 } InstallConfig;
 
+/* [Unit] settings few units have: WantsMountsFor=, Condition*=, Assert*=,
+ * and the settings porter keeps without implementing them.  A UnitConfig
+ * keeps them behind a pointer allocated by the first of them (56 bytes,
+ * twice per socket with its service); unit_config_extra() gives empty ones
+ * meanwhile. */
+typedef struct UnitExtraConfig {
+        char **wants_mounts_for;
+        ConditionList conditions;
+        ConditionList asserts;
+        UnsupportedSetting *unsupported;
+        size_t n_unsupported;
+} UnitExtraConfig;
+
 typedef struct UnitConfig {
         char *id;                       /* unit name, e.g. "foo@bar.socket" */
         UnitType type;
@@ -464,7 +477,6 @@ typedef struct UnitConfig {
         char ***dependencies;           /* NULL until the first dependency line, then
                                          * _UNIT_DEPENDENCY_MAX lists (unit_config_dependencies()) */
         char **requires_mounts_for;
-        char **wants_mounts_for;
         usec_t start_limit_interval;    /* default 10 s */
         usec_t job_timeout;             /* JobTimeoutSec=, default (and 0) infinity: job.h */
         EmergencyAction start_limit_action;
@@ -475,13 +487,9 @@ typedef struct UnitConfig {
         bool refuse_manual_start;
         bool refuse_manual_stop;
         bool allow_isolate;
-        ConditionList conditions;
-        ConditionList asserts;
+        UnitExtraConfig *extra;         /* NULL until one of its settings */
 
         InstallConfig install;
-
-        UnsupportedSetting *unsupported;
-        size_t n_unsupported;
 
         SocketConfig *socket;           /* type == UNIT_SOCKET */
         ServiceConfig *service;         /* type == UNIT_SERVICE */
@@ -491,6 +499,16 @@ typedef struct UnitConfig {
 static inline char **unit_config_dependencies(const UnitConfig *u, UnitDependency d) {
         return u->dependencies && d >= 0 && d < _UNIT_DEPENDENCY_MAX ? u->dependencies[d] : NULL;
 }
+
+/* Empty, what a unit without those settings has. */
+extern const UnitExtraConfig unit_extra_config_default;
+
+static inline const UnitExtraConfig *unit_config_extra(const UnitConfig *u) {
+        return u->extra ?: &unit_extra_config_default;
+}
+/* The UnitExtraConfig to write into, allocated (empty) on first use; NULL
+ * on OOM. */
+UnitExtraConfig *unit_config_extra_get(UnitConfig *u);
 
 /* Defaults (systemd v258's) for each part; the *_done functions release
  * what a part owns without freeing the part itself. */

@@ -35,6 +35,11 @@ const ConfigPerfItem *unit_directives_lookup(const char *str, size_t len);
 #define UNIT_CONFIG_OFFSET_FLAG ((uint32_t) 1 << 30)
 #define UNIT_OFFSET(field) (UNIT_CONFIG_OFFSET_FLAG | offsetof(UnitConfig, field))
 
+/* A table offset with this bit set is relative to the UnitExtraConfig of the
+ * UnitConfig, which the lookup allocates on first use. */
+#define UNIT_EXTRA_OFFSET_FLAG ((uint32_t) 1 << 27)
+#define UNIT_EXTRA_OFFSET(field) (UNIT_EXTRA_OFFSET_FLAG | offsetof(UnitExtraConfig, field))
+
 /* A table offset with this bit set is relative to the SocketExecConfig of a
  * [Socket] section, which the lookup allocates on first use. */
 #define SOCKET_EXEC_OFFSET_FLAG ((uint32_t) 1 << 29)

@@ -188,8 +188,9 @@ static int socket_verify(const UnitConfig *u, Diagnostics *diags) {
 }
 
 static bool unit_has_unsupported(const UnitConfig *u, const char *section, const char *key) {
-        for (size_t i = 0; i < u->n_unsupported; i++)
-                if (streq(u->unsupported[i].section, section) && streq(u->unsupported[i].key, key))
+        const UnitExtraConfig *x = unit_config_extra(u);
+        for (size_t i = 0; i < x->n_unsupported; i++)
+                if (streq(x->unsupported[i].section, section) && streq(x->unsupported[i].key, key))
                         return true;
         return false;
 }

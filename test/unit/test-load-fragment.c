@@ -426,17 +426,17 @@ TEST(unit_section) {
         ASSERT_EQ(u->start_limit_interval, 30 * USEC_PER_SEC);
         ASSERT_EQ(u->start_limit_burst, 9);
         ASSERT_EQ(u->start_limit_action, EMERGENCY_ACTION_REBOOT);
-        ASSERT_EQ(u->conditions.n, 2);
-        ASSERT_STREQ(u->conditions.items[0].type, "PathExists");
-        ASSERT_TRUE(u->conditions.items[0].trigger && u->conditions.items[0].negate);
-        ASSERT_STREQ(u->conditions.items[0].parameter, "/etc/x");
-        ASSERT_STREQ(u->conditions.items[1].parameter, "container");
-        ASSERT_EQ(u->asserts.n, 1);
+        ASSERT_EQ(unit_config_extra(u)->conditions.n, 2);
+        ASSERT_STREQ(unit_config_extra(u)->conditions.items[0].type, "PathExists");
+        ASSERT_TRUE(unit_config_extra(u)->conditions.items[0].trigger && unit_config_extra(u)->conditions.items[0].negate);
+        ASSERT_STREQ(unit_config_extra(u)->conditions.items[0].parameter, "/etc/x");
+        ASSERT_STREQ(unit_config_extra(u)->conditions.items[1].parameter, "container");
+        ASSERT_EQ(unit_config_extra(u)->asserts.n, 1);
         ASSERT_TRUE(u->refuse_manual_start);
         u = unit_config_free(u);
 
         u = load("a.service", "[Unit]\nConditionPathExists=/a\nConditionHost=x\nConditionPathExists=\n", 0);
-        ASSERT_EQ(u->conditions.n, 0);
+        ASSERT_EQ(unit_config_extra(u)->conditions.n, 0);
 }
 
 TEST(unsupported_warns_once_per_key_and_file) {
@@ -445,9 +445,9 @@ TEST(unsupported_warns_once_per_key_and_file) {
 
         ASSERT_OK(unit_config_new("a.service", &u));
         ASSERT_OK(parse_into(u, "[Service]\nPrivateTmp=yes\nPrivateTmp=no\nCPUShares=10\n[Unit]\nSourcePath=/x\n", &d));
-        ASSERT_EQ(u->n_unsupported, 4);
-        ASSERT_STREQ(u->unsupported[1].value, "no");
-        ASSERT_EQ(u->unsupported[1].line, 3);
+        ASSERT_EQ(unit_config_extra(u)->n_unsupported, 4);
+        ASSERT_STREQ(unit_config_extra(u)->unsupported[1].value, "no");
+        ASSERT_EQ(unit_config_extra(u)->unsupported[1].line, 3);
         ASSERT_EQ(d.n, 3);
         ASSERT_STREQ(d.items[0].message, "PrivateTmp= is not supported by porter, ignoring");
         diagnostics_done(&d);
