@@ -318,12 +318,14 @@ def test_porterd_as_container_init(container, unit_dir, sig, name, inside):
     log = c.log()
     assert f"Received {name}.".encode() in log
     assert b"Stopping all units." in log
-    # Reverse start order: the echo service (started last), then the
-    # sockets in reverse --start order.
+    # Reverse dependency order: the echo service (started last) and the
+    # idle orphan.socket at once; echo.socket only once its service is
+    # down (it goes back to listening in between, as in systemd).
     down = log[log.index(b"Stopping all units."):]
     order = [down.index(n) for n in (b"echo.service: Changed running -> stop-sigterm",
                                      b"orphan.socket: Changed listening -> dead",
-                                     b"echo.socket: Changed running -> dead")]
+                                     b"echo.service: Changed stop-sigterm -> dead",
+                                     b"echo.socket: Changed listening -> dead")]
     assert order == sorted(order), down.decode()
 
 
