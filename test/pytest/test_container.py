@@ -95,6 +95,16 @@ def ask(pid, port, line=b"ping\n", timeout=5.0):
         return c.makefile("rb").readline().decode()
 
 
+def _listening(pid, port):
+    """True if a TCP socket in pid's network namespace listens on port."""
+    try:
+        with open(f"/proc/{pid}/net/tcp") as f:
+            rows = f.read().splitlines()[1:]
+    except OSError:
+        return False
+    return any(r.split()[1].endswith(f":{port:04X}") and r.split()[3] == "0A" for r in rows)
+
+
 def child_pids(pid):
     out = []
     for d in os.listdir("/proc"):
@@ -369,7 +379,10 @@ def test_socket_handed_in_by_outer_activator(container, unit_dir, activator):
                f"[Service]\nExecStart={probe} --report /run/probe.txt --serve\n")
     c = container(start=("web.socket",), outer=outer)
     act_pid = wait_for(lambda: [p for p in child_pids(c.proc.pid)], what="activator")[0]
-    wait_for(lambda: os.path.exists(f"/proc/{act_pid}/fd/3"), what="activator listening")
+    # fd 3 exists from socket() on; connect only once it listens (state 0A
+    # in the namespace's /proc/net/tcp), or the connection may be refused.
+    wait_for(lambda: os.path.exists(f"/proc/{act_pid}/fd/3") and _listening(act_pid, 8080),
+             what="activator listening")
     outer_ino = os.readlink(f"/proc/{act_pid}/fd/3")
 
     with in_netns(act_pid):
