@@ -645,17 +645,27 @@ static bool hidden_or_backup_file(const char *name) {
         return false;
 }
 
-/* Add unit_path/name+suffix if the scan found it as a directory. */
-static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
+/* Is leaf (base + suffix, written to leaf) the last component of a drop-in
+ * directory the scan found anywhere?  Most names have no drop-in directory
+ * at all: this answers for all search directories at once, without
+ * building a path. */
+static bool dropin_leaf_seen(const NameMap *m, const char *base, const char *suffix, char leaf[static NAME_MAX + 1]) {
+        size_t a = strlen(base), b = strlen(suffix);
+
+        if (m->dropin_leaves.n == 0 || a + b > NAME_MAX)
+                return false; /* longer than any file name: cannot exist */
+        memcpy(leaf, base, a);
+        memcpy(leaf + a, suffix, b + 1);
+        return string_set_contains(&m->dropin_leaves, leaf);
+}
+
+/* Add unit_path/base+suffix if the scan found it as a directory. */
+static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char *base, const char *suffix,
                              char ***dirs) {
         _cleanup_free_ char *path = NULL;
         char leaf[NAME_MAX + 1];
 
-        /* Most names have no drop-in directory anywhere: answer that from
-         * the leaf alone, without building a path per search directory. */
-        if ((size_t) snprintf(leaf, sizeof leaf, "%s%s", name, suffix) >= sizeof leaf)
-                return 0; /* longer than any file name: cannot exist */
-        if (!string_set_contains(&m->dropin_leaves, leaf))
+        if (!dropin_leaf_seen(m, base, suffix, leaf))
                 return 0;
         path = path_join(unit_path, leaf);
         if (!path)
@@ -665,36 +675,37 @@ static int add_dir_if_exists(const NameMap *m, const char *unit_path, const char
         return strv_extend_unique(dirs, path);
 }
 
-/* The drop-in directories of one name in one search directory: the name,
- * its template, then the dash-prefix truncations (a-b-c.socket ->
- * a-b-.socket -> a-.socket), each again with its template. */
-static int find_dirs(const NameMap *m, const char *unit_path, const char *name, const char *suffix,
-                     char ***dirs) {
+/* The names whose drop-in directories apply to name, in the order systemd
+ * visits them: the name, its template (recursively), then the dash-prefix
+ * truncation (a-b-c.socket -> a-b-.socket -> a-.socket), each again with
+ * its template.  The list is the same for every search directory and every
+ * directory suffix (.d, .wants, ...), so a lookup builds it once per name. */
+static int dropin_bases(const char *name, char ***bases) {
         _cleanup_free_ char *prefix = NULL, *instance = NULL, *built = NULL;
         bool is_instance, chopped = false;
         char *dash;
         int r;
 
-        r = add_dir_if_exists(m, unit_path, name, suffix, dirs);
+        r = strv_extend(bases, name);
         if (r < 0)
                 return r;
 
-        is_instance = unit_name_is_valid(name, UNIT_NAME_INSTANCE);
+        is_instance = strchr(name, '@') && unit_name_is_valid(name, UNIT_NAME_INSTANCE);
         if (is_instance) {
                 _cleanup_free_ char *template = NULL;
 
                 r = unit_name_template(name, &template);
                 if (r < 0)
                         return r;
-                r = find_dirs(m, unit_path, template, suffix, dirs);
+                r = dropin_bases(template, bases);
                 if (r < 0)
                         return r;
         }
 
-        /* The top-level "socket.d" has no prefixes. */
-        if (unit_type_from_string(name) >= 0)
+        /* No dash, no truncation: the common case, answered without taking
+         * the name apart. */
+        if (!strchr(name, '-'))
                 return 0;
-
         r = unit_name_to_prefix(name, &prefix);
         if (r < 0)
                 return r;
@@ -725,7 +736,7 @@ static int find_dirs(const NameMap *m, const char *unit_path, const char *name, 
         r = unit_name_build(prefix, instance, strrchr(name, '.'), &built);
         if (r < 0)
                 return r;
-        return find_dirs(m, unit_path, built, suffix, dirs);
+        return dropin_bases(built, bases);
 }
 
 typedef struct ConfFile {
@@ -816,38 +827,73 @@ static int conf_files_list(char **dirs, const char *file_suffix, bool symlinks_o
         return 0;
 }
 
-/* systemd's unit_file_find_dropin_paths(): all names in every search
- * directory, then the type's top-level directory in every one. */
-static int find_dropin_paths(const NameMap *m, char **search_path, char **names, const char *dir_suffix,
-                             const char *file_suffix, bool symlinks_only, char ***ret) {
+/* The drop-in bases of a unit's names (dropin_bases() of each), and the
+ * unit type, for systemd's unit_file_find_dropin_paths(). */
+typedef struct DropinNames {
+        char ***bases;          /* one list per name, in the order of the names */
+        size_t n;
+        const char *type;       /* "socket", ...: the top-level "socket.d" */
+} DropinNames;
+
+static void dropin_names_done(DropinNames *d) {
+        for (size_t i = 0; i < d->n; i++)
+                strv_free(d->bases[i]);
+        free(d->bases);
+        *d = (DropinNames) {};
+}
+
+static int dropin_names_init(DropinNames *d, char **names) {
+        size_t n = strv_length(names);
+
+        *d = (DropinNames) {};
+        if (n == 0)
+                return 0;
+        d->type = unit_type_to_string(unit_name_to_type(names[0]));
+        if (!d->type)
+                return -EINVAL;
+        d->bases = new0(char **, n);
+        if (!d->bases)
+                return -ENOMEM;
+        for (; d->n < n; d->n++) {
+                int r = dropin_bases(names[d->n], &d->bases[d->n]);
+                if (r < 0) {
+                        d->n++;
+                        dropin_names_done(d);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+/* systemd's unit_file_find_dropin_paths(): every name in every search
+ * directory (the name's bases in order), then the type's top-level
+ * directory in every one. */
+static int find_dropin_paths(const NameMap *m, char **search_path, const DropinNames *names,
+                             const char *dir_suffix, const char *file_suffix, bool symlinks_only, char ***ret) {
         _cleanup_strv_free_ char **dirs = NULL;
         int r;
 
-        STRV_FOREACH(n, names)
+        for (size_t i = 0; i < names->n && m->dropin_leaves.n > 0; i++)
+                STRV_FOREACH(p, search_path)
+                        STRV_FOREACH(b, names->bases[i]) {
+                                r = add_dir_if_exists(m, *p, *b, dir_suffix, &dirs);
+                                if (r < 0)
+                                        return r;
+                        }
+
+        if (names->type)
                 STRV_FOREACH(p, search_path) {
-                        r = find_dirs(m, *p, *n, dir_suffix, &dirs);
+                        r = add_dir_if_exists(m, *p, names->type, dir_suffix, &dirs);
                         if (r < 0)
                                 return r;
                 }
-
-        if (names && names[0]) {
-                const char *type = unit_type_to_string(unit_name_to_type(names[0]));
-
-                if (!type)
-                        return -EINVAL;
-                STRV_FOREACH(p, search_path) {
-                        r = find_dirs(m, *p, type, dir_suffix, &dirs);
-                        if (r < 0)
-                                return r;
-                }
-        }
         return conf_files_list(dirs, file_suffix, symlinks_only, ret);
 }
 
 /* The unit names listed in .wants/ (etc.) directories: symlinks only, not
  * masked, valid names; templates get the unit's instance. */
-static int find_dependencies(const NameMap *m, char **search_path, char **names, const char *instance,
-                             const char *dir_suffix, char ***ret) {
+static int find_dependencies(const NameMap *m, char **search_path, const DropinNames *names,
+                             const char *instance, const char *dir_suffix, char ***ret) {
         _cleanup_strv_free_ char **paths = NULL, **deps = NULL;
         _cleanup_(string_set_done) StringSet seen = {};
         size_t n = 0, allocated = 0;
@@ -921,6 +967,7 @@ static int strv_compare(const void *a, const void *b) {
 /* Fill drop-ins and dependencies of info for its id and aliases. */
 static int collect_dropins(const NameMap *m, char **search_path, const char *instance, UnitFileInfo *info) {
         _cleanup_strv_free_ char **names = NULL;
+        DropinNames dn;
         int r;
 
         r = strv_extend(&names, info->id);
@@ -932,16 +979,18 @@ static int collect_dropins(const NameMap *m, char **search_path, const char *ins
                         return r;
         }
 
-        r = find_dropin_paths(m, search_path, names, ".d", ".conf", false, &info->dropin_paths);
+        r = dropin_names_init(&dn, names);
         if (r < 0)
                 return r;
-        r = find_dependencies(m, search_path, names, instance, ".wants", &info->wants);
-        if (r < 0)
-                return r;
-        r = find_dependencies(m, search_path, names, instance, ".requires", &info->requires);
-        if (r < 0)
-                return r;
-        return find_dependencies(m, search_path, names, instance, ".upholds", &info->upholds);
+        r = find_dropin_paths(m, search_path, &dn, ".d", ".conf", false, &info->dropin_paths);
+        if (r >= 0)
+                r = find_dependencies(m, search_path, &dn, instance, ".wants", &info->wants);
+        if (r >= 0)
+                r = find_dependencies(m, search_path, &dn, instance, ".requires", &info->requires);
+        if (r >= 0)
+                r = find_dependencies(m, search_path, &dn, instance, ".upholds", &info->upholds);
+        dropin_names_done(&dn);
+        return r;
 }
 
 /* The primary name: the fragment's file name, with the requested
