@@ -66,6 +66,10 @@ typedef struct NameMap {
          * every search directory, and a lookup in memory is far cheaper than
          * a stat() each (systemd's unit_path_cache). */
         StringSet dropin_dirs, dropin_leaves;
+        /* Which kinds of those directories exist at all (DROPIN_KIND_*
+         * bits): a kind no directory has (most trees have no .requires/)
+         * is answered for every unit without a lookup. */
+        unsigned dropin_kinds;
         /* Open-addressing hash index into entries (SIZE_MAX = empty), kept
          * at most half full, so that lookups do not scan the whole map. */
         size_t *index;
@@ -405,6 +409,28 @@ static int resolve_symlink(NameMap *m, char **search_path, const char *root, con
         return 0;
 }
 
+/* The directory suffixes the drop-in walk looks for, as bits. */
+enum {
+        DROPIN_KIND_D = 1 << 0,
+        DROPIN_KIND_WANTS = 1 << 1,
+        DROPIN_KIND_REQUIRES = 1 << 2,
+        DROPIN_KIND_UPHOLDS = 1 << 3,
+};
+
+/* The DROPIN_KIND_* bit of a name ending in ".d", ".wants", ".requires" or
+ * ".upholds" (the suffix alone: "x.d"), else 0. */
+static unsigned dropin_kind(const char *name) {
+        if (endswith(name, ".d"))
+                return DROPIN_KIND_D;
+        if (endswith(name, ".wants"))
+                return DROPIN_KIND_WANTS;
+        if (endswith(name, ".requires"))
+                return DROPIN_KIND_REQUIRES;
+        if (endswith(name, ".upholds"))
+                return DROPIN_KIND_UPHOLDS;
+        return 0;
+}
+
 static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, const char *dir) {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
@@ -423,8 +449,9 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
                 struct stat st;
                 char *name, *value = NULL;
 
-                if (endswith(de->d_name, ".d") || endswith(de->d_name, ".wants") ||
-                    endswith(de->d_name, ".requires") || endswith(de->d_name, ".upholds")) {
+                unsigned kind = dropin_kind(de->d_name);
+
+                if (kind != 0) {
                         _cleanup_free_ char *path = NULL;
                         struct stat dst;
 
@@ -440,6 +467,7 @@ static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, c
                                 r = -ENOMEM;
                                 break;
                         }
+                        m->dropin_kinds |= kind;
                         continue;
                 }
                 if (!unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
@@ -873,7 +901,11 @@ static int find_dropin_paths(const NameMap *m, char **search_path, const DropinN
         _cleanup_strv_free_ char **dirs = NULL;
         int r;
 
-        for (size_t i = 0; i < names->n && m->dropin_leaves.n > 0; i++)
+        /* No directory of this kind anywhere: nothing to walk. */
+        if (!(m->dropin_kinds & dropin_kind(dir_suffix)))
+                return conf_files_list(NULL, file_suffix, symlinks_only, ret);
+
+        for (size_t i = 0; i < names->n; i++)
                 STRV_FOREACH(p, search_path)
                         STRV_FOREACH(b, names->bases[i]) {
                                 r = add_dir_if_exists(m, *p, *b, dir_suffix, &dirs);
