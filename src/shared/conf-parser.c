@@ -150,6 +150,7 @@ static int lex_fail(const LexState *s, unsigned line, int error, const char *for
  * one buffer, one read() with data and one that finds the end. */
 typedef struct LineSource {
         int fd;                 /* read from this unless f is set */
+        bool fd_regular;        /* fd is a regular file: a short read() is its end */
         FILE *f;
         char *buf;              /* inline, or on the heap once a file outgrows it */
         size_t allocated;
@@ -159,8 +160,9 @@ typedef struct LineSource {
         char inline_buf[4096];  /* most unit files fit: no allocation at all */
 } LineSource;
 
-static void line_source_init(LineSource *src, int fd, FILE *f) {
+static void line_source_init(LineSource *src, int fd, bool fd_regular, FILE *f) {
         src->fd = fd;
+        src->fd_regular = fd_regular;
         src->f = f;
         src->buf = src->inline_buf;
         src->allocated = sizeof src->inline_buf;
@@ -229,7 +231,9 @@ static int line_source_fill(LineSource *src) {
                 while (k < 0 && errno == EINTR);
                 if (k < 0)
                         return negative_errno();
-                if (k == 0)
+                /* A regular file gives less than asked for only at its end:
+                 * that spares the read() that would return 0. */
+                if (k == 0 || (src->fd_regular && (size_t) k < n))
                         src->eof = true;
                 src->end += (size_t) k;
         }
@@ -503,17 +507,17 @@ int config_parse(const ConfigParseParams *p, FILE *f) {
         LineSource src;
         int r;
 
-        line_source_init(&src, -EBADF, f);
+        line_source_init(&src, -EBADF, false, f);
         r = config_parse_source(p, &src);
         line_source_done(&src);
         return r;
 }
 
-int config_parse_fd(const ConfigParseParams *p, int fd) {
+int config_parse_fd(const ConfigParseParams *p, int fd, bool regular_file) {
         LineSource src;
         int r;
 
-        line_source_init(&src, fd, NULL);
+        line_source_init(&src, fd, regular_file, NULL);
         r = config_parse_source(p, &src);
         line_source_done(&src);
         return r;
@@ -533,5 +537,5 @@ int config_parse_file(const ConfigParseParams *p) {
                                 strerror(-r));
                 return r;
         }
-        return config_parse_fd(p, fd);
+        return config_parse_fd(p, fd, false);
 }

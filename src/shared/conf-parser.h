@@ -121,8 +121,10 @@ int config_parse(const ConfigParseParams *p, FILE *f);
 int config_parse_file(const ConfigParseParams *p);
 
 /* config_parse() of what fd holds from its current offset to its end, read
- * with read(); p->path names it in diagnostics.  fd stays open. */
-int config_parse_fd(const ConfigParseParams *p, int fd);
+ * with read(); p->path names it in diagnostics.  fd stays open.  With
+ * regular_file (the caller fstat()ed it), a read() shorter than asked for
+ * is taken as the end of the file, which spares the read() returning 0. */
+int config_parse_fd(const ConfigParseParams *p, int fd, bool regular_file);
 
 /* Helpers for directive parsers: add a warning (error) at the context's
  * file:line.  config_warn returns 0 (or -ENOMEM), config_error returns

@@ -272,6 +272,7 @@ static int fragment_open_check(const char *path, UnitFileInfo *info) {
         if (r == 0) {
                 info->fragment_fd = TAKE_FD(fd);
                 info->fragment_fd_open = true;
+                info->fragment_regular = S_ISREG(st.st_mode);
         }
         return r;
 }
@@ -429,6 +430,14 @@ static unsigned dropin_kind(const char *name) {
         if (endswith(name, ".upholds"))
                 return DROPIN_KIND_UPHOLDS;
         return 0;
+}
+
+/* The DROPIN_KIND_* bit of a directory suffix itself (".wants"). */
+static unsigned dropin_kind_of_suffix(const char *suffix) {
+        return streq(suffix, ".d") ? DROPIN_KIND_D :
+               streq(suffix, ".wants") ? DROPIN_KIND_WANTS :
+               streq(suffix, ".requires") ? DROPIN_KIND_REQUIRES :
+               streq(suffix, ".upholds") ? DROPIN_KIND_UPHOLDS : 0;
 }
 
 static int name_map_scan_dir(NameMap *m, char **search_path, const char *root, const char *dir) {
@@ -902,7 +911,7 @@ static int find_dropin_paths(const NameMap *m, char **search_path, const DropinN
         int r;
 
         /* No directory of this kind anywhere: nothing to walk. */
-        if (!(m->dropin_kinds & dropin_kind(dir_suffix)))
+        if (!(m->dropin_kinds & dropin_kind_of_suffix(dir_suffix)))
                 return conf_files_list(NULL, file_suffix, symlinks_only, ret);
 
         for (size_t i = 0; i < names->n; i++)

@@ -61,6 +61,7 @@ typedef struct UnitFileInfo {
          * unit_file_info_done() closes it. */
         int fragment_fd;
         bool fragment_fd_open;
+        bool fragment_regular; /* fragment_fd is a regular file */
         char **aliases;      /* other names that resolve to the same fragment */
         char **dropin_paths; /* *.conf files to apply, in the order to apply them */
         char **wants, **requires, **upholds; /* unit names from .wants/ etc. */

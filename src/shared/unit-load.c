@@ -41,8 +41,8 @@ static int unit_sections(const UnitConfig *u, char ***ret) {
 
 /* Parse path into u, from fd when it is open (the fragment unit_file_find()
  * opened), else by opening path. */
-static int unit_load_parse(UnitConfig *u, const char *path, int fd, const SpecifierContext *base,
-                           Diagnostics *diags) {
+static int unit_load_parse(UnitConfig *u, const char *path, int fd, bool fd_regular,
+                           const SpecifierContext *base, Diagnostics *diags) {
         _cleanup_strv_free_ char **sections = NULL;
         SpecifierContext sc = {};
         int r;
@@ -65,11 +65,11 @@ static int unit_load_parse(UnitConfig *u, const char *path, int fd, const Specif
                 .diagnostics = diags,
                 .specifiers = base ? &sc : NULL,
         };
-        return fd >= 0 ? config_parse_fd(&p, fd) : config_parse_file(&p);
+        return fd >= 0 ? config_parse_fd(&p, fd, fd_regular) : config_parse_file(&p);
 }
 
 int unit_load_parse_file(UnitConfig *u, const char *path, const SpecifierContext *base, Diagnostics *diags) {
-        return unit_load_parse(u, path, -EBADF, base, diags);
+        return unit_load_parse(u, path, -EBADF, false, base, diags);
 }
 
 /* --- load-time defaults ---------------------------------------------------- */
@@ -346,7 +346,8 @@ int unit_load(const LookupPaths *lp, const char *name_or_path, const SpecifierCo
                 goto done;
         }
 
-        r = unit_load_parse(u, u->fragment_path, info.fragment_fd_open ? info.fragment_fd : -EBADF, base, diags);
+        r = unit_load_parse(u, u->fragment_path, info.fragment_fd_open ? info.fragment_fd : -EBADF,
+                            info.fragment_regular, base, diags);
         if (r == 1) {
                 u->load_state = UNIT_MASKED;
                 r = 0;

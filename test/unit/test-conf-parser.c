@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lexer quirks of spec §1.1, one test each.  A recording parser stores
  * every dispatched assignment as "Section.Key=value@line". */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,8 +398,9 @@ TEST(diagnostics_helpers) {
 }
 
 /* Parse text through config_parse_file() (read() into the lexer's buffer),
- * from a temporary file; returns its result. */
-static int parse_as_file(const char *text, size_t n, Recorder *rec, Diagnostics *d) {
+ * or, with regular, through config_parse_fd() told that the fd is a regular
+ * file, from a temporary file; returns its result. */
+static int parse_as_file_full(const char *text, size_t n, bool regular, Recorder *rec, Diagnostics *d) {
         char path[] = "/tmp/test-conf-parser-XXXXXX";
         int fd = mkstemp(path), r;
         ConfigParseParams p = {
@@ -413,7 +415,13 @@ static int parse_as_file(const char *text, size_t n, Recorder *rec, Diagnostics 
         ASSERT_OK(fd);
         ASSERT_EQ((size_t) write(fd, text, n), n);
         close(fd);
-        r = config_parse_file(&p);
+        if (regular) {
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                ASSERT_OK(fd);
+                r = config_parse_fd(&p, fd, true);
+                close(fd);
+        } else
+                r = config_parse_file(&p);
         unlink(path);
         return r;
 }
@@ -421,10 +429,10 @@ static int parse_as_file(const char *text, size_t n, Recorder *rec, Diagnostics 
 /* The same bytes give the same assignments, lines and result whether they
  * come from a stream or from a file read in 4 KiB steps: line ends ("\r\n"
  * split across two reads), lines longer than a read, the line limit. */
-static void check_same_as_stream(const char *text, size_t n) {
+static void check_same_as_stream_full(const char *text, size_t n, bool regular) {
         Recorder a = {}, b = {};
         Diagnostics da = {}, db = {};
-        int ra = parse_n(text, n, &a, &da), rb = parse_as_file(text, n, &b, &db);
+        int ra = parse_n(text, n, &a, &da), rb = parse_as_file_full(text, n, regular, &b, &db);
 
         ASSERT_EQ(ra, rb);
         ASSERT_EQ(strv_length(a.seen), strv_length(b.seen));
@@ -439,14 +447,19 @@ static void check_same_as_stream(const char *text, size_t n) {
         done(&b, &db);
 }
 
+static void check_same_as_stream(const char *text, size_t n) {
+        check_same_as_stream_full(text, n, false);
+        check_same_as_stream_full(text, n, true);
+}
+
 /* What the file above must give on its own terms: the line end at offset k
  * counts once, wherever a read() boundary falls. */
-static void check_split_line_end(const char *text, size_t n, size_t k) {
+static void check_split_line_end(const char *text, size_t n, size_t k, bool regular) {
         Recorder rec = {};
         Diagnostics d = {};
         _cleanup_free_ char *other = NULL;
 
-        ASSERT_EQ(parse_as_file(text, n, &rec, &d), 0);
+        ASSERT_EQ(parse_as_file_full(text, n, regular, &rec, &d), 0);
         ASSERT_EQ(strv_length(rec.seen), 2);
         ASSERT_TRUE(startswith(rec.seen[0], "Socket.Key=vvv"));
         ASSERT_TRUE(endswith(rec.seen[0], "v@2"));
@@ -479,7 +492,8 @@ TEST(file_reads_like_stream) {
                         n += (size_t) sprintf(t + n, "Other=%zu\\\n more\n", k);
                         check_same_as_stream(t, n);
                         check_same_as_stream(t, k + el); /* ends right after the line end */
-                        check_split_line_end(t, n, k);
+                        check_split_line_end(t, n, k, false);
+                        check_split_line_end(t, n, k, true);
                 }
         /* The line limit, on both sides, with and without a last newline. */
         for (size_t len = CONFIG_LINE_MAX - 2; len <= CONFIG_LINE_MAX + 1; len++) {
