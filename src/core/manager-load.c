@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -256,13 +257,41 @@ static int manager_start_one(Manager *m, const char *id) {
         return 0;
 }
 
+/* Start-up logs a line per unit ("Listening on s1.socket."), and stderr is
+ * unbuffered: a write() per line, each one waking whoever reads the pipe
+ * (14% of start-up in perf at 10,000 units).  During the start-up pass the
+ * lines leave in 4 KiB batches instead; the buffer lives in the caller's
+ * frame and is flushed and dropped (stderr unbuffered again) before
+ * manager_startup() returns.  A child started meanwhile (ExecStartPre=)
+ * writes to fd 2 itself, so its output may come before porterd's lines of
+ * the same moment. */
+typedef struct LogBatch {
+        bool active;
+        char buf[4096];
+} LogBatch;
+
+static void log_batch_begin(LogBatch *b) {
+        b->active = setvbuf(stderr, b->buf, _IOFBF, sizeof b->buf) == 0;
+}
+
+static void log_batch_end(LogBatch *b) {
+        if (!b->active)
+                return;
+        (void) fflush(stderr);
+        (void) setvbuf(stderr, NULL, _IONBF, 0);
+        b->active = false;
+}
+
 static int manager_cmp_names(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
 int manager_startup(Manager *m, char * const *start) {
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(log_batch_end) LogBatch batch;
         int r, n = 0;
+
+        log_batch_begin(&batch);
 
         r = manager_enabled_sockets(m, &names);
         if (r < 0)
