@@ -931,12 +931,49 @@ static int find_dropin_paths(const NameMap *m, char **search_path, const DropinN
         return conf_files_list(dirs, file_suffix, symlinks_only, ret);
 }
 
+/* The directory of the entries being checked, kept open from one entry to
+ * the next: a .wants/ directory of 10,000 links is checked with fstatat()
+ * relative to it, not a walk of the whole path per entry. */
+typedef struct OpenDir {
+        int fd;
+        char *path;
+} OpenDir;
+
+static void open_dir_done(OpenDir *d) {
+        d->fd = safe_close(d->fd);
+        free(d->path);
+        d->path = NULL;
+}
+
+/* null_or_empty_path(path), where path is a directory entry named name:
+ * the same stat() (following symlinks), made relative to the directory. */
+static int dir_null_or_empty(OpenDir *d, const char *path, const char *name) {
+        size_t n = strlen(path) - strlen(name);
+        struct stat st;
+
+        if (n < 2 || path[n - 1] != '/')
+                return null_or_empty_path(path);
+        if (!d->path || strlen(d->path) != n - 1 || strncmp(d->path, path, n - 1) != 0) {
+                open_dir_done(d);
+                d->path = strndup(path, n - 1);
+                if (!d->path)
+                        return -ENOMEM;
+                d->fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
+        if (d->fd < 0)
+                return null_or_empty_path(path);
+        if (fstatat(d->fd, name, &st, 0) < 0)
+                return -errno;
+        return null_or_empty(&st);
+}
+
 /* The unit names listed in .wants/ (etc.) directories: symlinks only, not
  * masked, valid names; templates get the unit's instance. */
 static int find_dependencies(const NameMap *m, char **search_path, const DropinNames *names,
                              const char *instance, const char *dir_suffix, char ***ret) {
         _cleanup_strv_free_ char **paths = NULL, **deps = NULL;
         _cleanup_(string_set_done) StringSet seen = {};
+        _cleanup_(open_dir_done) OpenDir dir = { .fd = -EBADF };
         size_t n = 0, allocated = 0;
         int r;
 
@@ -947,11 +984,11 @@ static int find_dependencies(const NameMap *m, char **search_path, const DropinN
         STRV_FOREACH(p, paths) {
                 _cleanup_free_ char *entry = NULL;
 
-                if (null_or_empty_path(*p) > 0)
-                        continue; /* masked dependency */
                 r = path_extract_filename(*p, &entry);
                 if (r < 0)
                         return r;
+                if (dir_null_or_empty(&dir, *p, entry) > 0)
+                        continue; /* masked dependency */
                 if (!unit_name_is_valid(entry, UNIT_NAME_ANY))
                         continue;
                 if (unit_name_is_valid(entry, UNIT_NAME_TEMPLATE)) {
