@@ -79,6 +79,12 @@ typedef struct NameMap {
          * run found by binary search. */
         AliasRef *aliases;
         size_t n_aliases;
+        /* Open-addressing hash index (SIZE_MAX = empty) of the first
+         * reference of each run of one target, at most half full: a lookup
+         * is a hash and one compare, not a binary search whose every step
+         * is a cache miss on another string. */
+        size_t *alias_runs;
+        size_t alias_runs_size;
 } NameMap;
 
 struct UnitFileCache {
@@ -162,6 +168,7 @@ static void name_map_done(NameMap *m) {
         for (size_t i = 0; i < m->n_aliases; i++)
                 free(m->aliases[i].target);
         free(m->aliases);
+        free(m->alias_runs);
         *m = (NameMap) {};
 }
 
@@ -566,6 +573,30 @@ static int name_map_alias_target(const NameMap *m, size_t i, const char **ret_pa
         return 0;
 }
 
+/* Fill alias_runs from the sorted aliases. */
+static int name_map_index_alias_runs(NameMap *m) {
+        size_t size = 64, mask;
+
+        while (size < 2 * m->n_aliases)
+                size *= 2;
+        m->alias_runs = new(size_t, size);
+        if (!m->alias_runs)
+                return -ENOMEM;
+        m->alias_runs_size = size;
+        mask = size - 1;
+        memset(m->alias_runs, 0xff, size * sizeof(size_t)); /* all SIZE_MAX */
+        for (size_t k = 0; k < m->n_aliases; k++) {
+                size_t i;
+
+                if (k > 0 && streq(m->aliases[k - 1].target, m->aliases[k].target))
+                        continue; /* not the first of its run */
+                for (i = name_hash(m->aliases[k].target) & mask; m->alias_runs[i] != SIZE_MAX; i = (i + 1) & mask)
+                        ;
+                m->alias_runs[i] = k;
+        }
+        return 0;
+}
+
 static int name_map_index_aliases(NameMap *m) {
         int r;
 
@@ -584,22 +615,20 @@ static int name_map_index_aliases(NameMap *m) {
                 m->n_aliases++;
         }
         qsort(m->aliases, m->n_aliases, sizeof(AliasRef), alias_ref_compare);
-        return 0;
+        return name_map_index_alias_runs(m);
 }
 
 /* The first alias reference with this target (n_aliases if none). */
 static size_t name_map_first_alias(const NameMap *m, const char *target) {
-        size_t lo = 0, hi = m->n_aliases;
+        size_t mask, i;
 
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (strcmp(m->aliases[mid].target, target) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo;
+        if (m->alias_runs_size == 0)
+                return m->n_aliases;
+        mask = m->alias_runs_size - 1;
+        for (i = name_hash(target) & mask; m->alias_runs[i] != SIZE_MAX; i = (i + 1) & mask)
+                if (streq(m->aliases[m->alias_runs[i]].target, target))
+                        return m->alias_runs[i];
+        return m->n_aliases;
 }
 
 static int name_map_build(NameMap *m, char **search_path, const char *root) {
