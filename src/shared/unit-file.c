@@ -1006,6 +1006,11 @@ static int find_dependencies(const NameMap *m, char **search_path, const DropinN
         size_t n = 0, allocated = 0;
         int r;
 
+        if (!(m->dropin_kinds & dropin_kind_of_suffix(dir_suffix))) {
+                /* No such directory anywhere: an empty list, at once. */
+                *ret = new0(char *, 1);
+                return *ret ? 0 : -ENOMEM;
+        }
         r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, true, &paths);
         if (r < 0)
                 return r;
