@@ -3,7 +3,7 @@
 sockets.target.wants, loaded and bound from a cold start and again by
 daemon-reload.
 
-Half the units listen on a unix socket (DIR/sock/sN.sock), half on
+Half the units listen on a unix socket (SOCKDIR/sN.sock), half on
 127.0.0.1:PORT (ports from --first-port up, below the ephemeral range);
 Accept=no, each with its service (/bin/cat, never started here).
 
@@ -30,8 +30,15 @@ min, max) of start_s, start user and system CPU, reload_s and reload user
 and system CPU over the rounds: system time swings widely on a shared
 machine, so report user and system time apart.
 
+SOCKDIR is DIR/sock next to the units (on this machine's /tmp, ext4) unless
+--socket-dir names another place: --socket-dir /dev/shm puts the socket
+nodes on tmpfs, where /run (and so %t) is on a systemd machine.  On ext4 the
+kernel's inode allocator dominates: it skips inodes deleted in the last
+seconds, and every round deletes 5,000, so system time grows with the
+rounds (perf: recently_deleted, find_inode_bit).
+
 Usage: tools/bench/scale.py [--build DIR] [--counts 1,100,1000,10000]
-       [--repeat 3] [--keep DIR]
+       [--repeat 3] [--keep DIR] [--socket-dir DIR]
 Loopback only; every porterd it starts is killed by pid."""
 import argparse
 import json
@@ -49,15 +56,16 @@ import time
 SOURCE = pathlib.Path(__file__).resolve().parents[2]
 
 
-def generate(d, count, first_port):
-    """Write count socket units (+ services) and enable them all."""
-    (d / "sock").mkdir(parents=True, exist_ok=True)
+def generate(d, count, first_port, sock):
+    """Write count socket units (+ services) listening in sock, and enable
+    them all."""
+    sock.mkdir(parents=True, exist_ok=True)
     wants = d / "sockets.target.wants"
     wants.mkdir(exist_ok=True)
     ports = []
     for i in range(count):
         if i % 2 == 0:
-            listen = f"{d}/sock/s{i}.sock"
+            listen = f"{sock}/s{i}.sock"
         else:
             port = first_port + i // 2
             ports.append(port)
@@ -79,9 +87,9 @@ def ports_free(ports):
     return True
 
 
-def count_listening(d, ports):
+def count_listening(sock, ports):
     n = 0
-    prefix = f"{d}/sock/"
+    prefix = f"{sock}/"
     for line in pathlib.Path("/proc/net/unix").read_text().splitlines()[1:]:
         f = line.split()
         if len(f) >= 8 and f[7].startswith(prefix) and f[5] == "01":
@@ -127,16 +135,20 @@ def wait_line(proc, marker, timeout):
     raise RuntimeError(f"porterd did not log {marker!r} within {timeout} s")
 
 
-def run_one(build, count, first_port, keep=None):
+def run_one(build, count, first_port, keep=None, socket_dir=None):
     top = pathlib.Path(keep or tempfile.mkdtemp(prefix="porter-scale-"))
     units, runtime = top / "units", top / "runtime"
     shutil.rmtree(top, ignore_errors=True)
     units.mkdir(parents=True)
     runtime.mkdir(mode=0o700)
-    ports = generate(units, count, first_port)
+    sock = pathlib.Path(tempfile.mkdtemp(prefix="porter-scale-sock-", dir=socket_dir)) if socket_dir \
+        else units / "sock"
+    ports = generate(units, count, first_port, sock)
     if not ports_free(ports):
         if not keep:
             shutil.rmtree(top, ignore_errors=True)
+        if socket_dir:
+            shutil.rmtree(sock, ignore_errors=True)
         raise RuntimeError(f"ports {first_port}.. are not free (--first-port)")
     env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
     env.pop("PORTER_UNIT_PATH", None)
@@ -151,7 +163,7 @@ def run_one(build, count, first_port, keep=None):
         res = {"units": count, "start_s": round(start_s, 4), "log": line.strip()}
         res["start_cpu_user_sys"] = cpu_seconds(p.pid)
         res["start_cpu_s"] = round(cpu_ns_seconds(p.pid), 4)
-        res["listening"] = count_listening(units, ports)
+        res["listening"] = count_listening(sock, ports)
         res["fds"] = len(os.listdir(f"/proc/{p.pid}/fd"))
         time.sleep(0.3)
         res["smaps"] = smaps(p.pid)
@@ -163,7 +175,7 @@ def run_one(build, count, first_port, keep=None):
         cpu1 = cpu_seconds(p.pid)
         res["reload_cpu_user_sys"] = (round(cpu1[0] - cpu0[0], 3), round(cpu1[1] - cpu0[1], 3))
         res["reload_cpu_s"] = round(cpu_ns_seconds(p.pid) - ns0, 4)
-        res["listening_after_reload"] = count_listening(units, ports)
+        res["listening_after_reload"] = count_listening(sock, ports)
         time.sleep(0.3)
         res["smaps_after_reload"] = smaps(p.pid)
         return res
@@ -176,6 +188,8 @@ def run_one(build, count, first_port, keep=None):
             p.wait()
         if not keep:
             shutil.rmtree(top, ignore_errors=True)
+        if socket_dir:
+            shutil.rmtree(sock, ignore_errors=True)
 
 
 def main():
@@ -185,13 +199,15 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--first-port", type=int, default=10000)
     ap.add_argument("--keep", help="write the units here and leave them")
+    ap.add_argument("--socket-dir", help="make the unix socket nodes in a new directory under this one "
+                    "(default: next to the units)")
     a = ap.parse_args()
     build = pathlib.Path(a.build)
     counts = [int(x) for x in a.counts.split(",")]
     runs = {c: [] for c in counts}
     for _ in range(a.repeat):
         for c in counts:
-            res = run_one(build, c, a.first_port, a.keep)
+            res = run_one(build, c, a.first_port, a.keep, a.socket_dir)
             runs[c].append(res)
             print(json.dumps(res), flush=True)
     for c in counts:
