@@ -83,13 +83,16 @@ static int real_kill(Manager *m, const UnitProcess *p, int sig, bool whole_group
         return kill(p->pid, sig) < 0 ? -errno : 0;
 }
 
-/* The pidfd turned readable: reap the child ourselves.  The source is
- * level-triggered on purpose.  sd-event's own child sources (libsystemd
- * 252) arm the pidfd EPOLLONESHOT and give up when their waitid() finds
- * nothing yet; on this kernel a pidfd can turn readable a moment before
- * its process is waitable, and such a child was never reaped (a stop
- * that hung in stop-sigterm, seen about once in ten runs).  Here a wakeup
- * that comes too early simply comes again. */
+/* The pidfd turned readable: reap the child ourselves.  sd-event's own
+ * child sources (libsystemd 252) arm the pidfd EPOLLONESHOT and give up
+ * when their waitid() finds nothing yet; on this kernel a pidfd can turn
+ * readable a moment before its process is waitable (seen about once in
+ * twenty runs), and such a child was never reaped: a stop that hung in
+ * stop-sigterm.  Here the pidfd is edge-triggered, so that thousands of
+ * children exiting at once are each reported once (level-triggered, epoll
+ * polled every undispatched one again on each loop turn: quadratic at
+ * shutdown); a wakeup that came too early switches that one source to
+ * level-triggered, which reports it again until the child is waitable. */
 static int pidfd_readable(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Unit *u = userdata;
         siginfo_t si = {};
@@ -100,8 +103,8 @@ static int pidfd_readable(sd_event_source *source, int fd, uint32_t revents, voi
                 log_debug_errno(errno, "waitid() on a pidfd failed: %m");
                 return sd_event_source_set_enabled(source, SD_EVENT_OFF);
         }
-        if (si.si_pid <= 0)
-                return 0; /* readable before waitable: wait for the next wakeup */
+        if (si.si_pid <= 0) /* readable before waitable: ask again, level-triggered */
+                return sd_event_source_set_io_events(source, EPOLLIN);
         /* Reaped: the unit releases this source in its handler; if it does
          * not, the source must not fire on a reaped pidfd again. */
         (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
@@ -127,7 +130,7 @@ static int real_watch(Manager *m, Unit *u, UnitProcess *p) {
                         p->pidfd = r;
         }
         if (p->pidfd >= 0) {
-                r = sd_event_add_io(m->event, &p->child_source, p->pidfd, EPOLLIN, pidfd_readable, u);
+                r = sd_event_add_io(m->event, &p->child_source, p->pidfd, EPOLLIN | EPOLLET, pidfd_readable, u);
                 if (r >= 0) {
                         p->watched_by_pidfd = true;
                         (void) sd_event_source_set_description(p->child_source, "unit-pidfd");
