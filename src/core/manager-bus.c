@@ -16,6 +16,7 @@
 #include "fd-util.h"
 #include "job.h"
 #include "manager-bus.h"
+#include "manager-serialize.h"
 #include "manager.h"
 #include "service-unit.h"
 #include "socket-unit.h"
@@ -368,6 +369,25 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* Reexecute: reply first and flush, so that the caller knows the request
+ * was taken, then exec (manager-serialize.h); the caller's connection
+ * closes with it.  If the exec fails porterd goes on as it was (logged). */
+static int method_reexecute(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ControlClient *c = userdata;
+        int r = client_check_write(c, error);
+        if (r < 0)
+                return r;
+        if (c->manager->exiting)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "porterd is shutting down.");
+        log_info("Re-executing on request of uid %u.", (unsigned) c->uid);
+        r = sd_bus_reply_method_return(msg, NULL);
+        if (r < 0)
+                return r;
+        (void) sd_bus_flush(c->bus);
+        (void) manager_reexecute(c->manager);
+        return 1;
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("StartUnit", "ss", "o", method_start_unit, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -385,6 +405,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("UnitPath", "as", property_manager_unit_path, 0, 0),
         SD_BUS_METHOD("ListUnits", "", "a(ssssssouso)", method_list_units, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reexecute", "", "", method_reexecute, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("KillUnit", "ssi", "", method_kill_unit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("JobNew", "uos", SD_BUS_PARAM(id) SD_BUS_PARAM(job) SD_BUS_PARAM(unit), 0),
         SD_BUS_SIGNAL_WITH_NAMES("JobRemoved", "uoss",
@@ -869,6 +890,16 @@ int manager_setup_control(Manager *m) {
 
         if (!path || !dir)
                 return log_oom();
+        /* Re-executed: the listening socket came through the exec
+         * (manager_deserialize()), with whatever connections wait in it. */
+        if (m->control_fd >= 0) {
+                r = sd_event_add_io(m->event, &m->control_source, m->control_fd, EPOLLIN, control_accept, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch control socket: %m");
+                (void) sd_event_source_set_description(m->control_source, "control");
+                m->control_path = TAKE_PTR(path);
+                return 0;
+        }
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create '%s': %m", dir);
         r = sockaddr_un_set_path(&sa.un, path);

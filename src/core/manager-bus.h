@@ -46,7 +46,9 @@ typedef struct Manager Manager;
 
 #define MANAGER_BUS_CLIENTS_MAX 64
 
-/* Create, bind and watch the control socket.  Returns 0 or -errno (logged). */
+/* Create, bind and watch the control socket (or only watch m->control_fd
+ * when it is set: the one passed through re-execution).  Returns 0 or
+ * -errno (logged). */
 int manager_setup_control(Manager *m);
 
 /* Close every client connection and the socket; removes the node. */

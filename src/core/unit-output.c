@@ -124,3 +124,15 @@ void unit_output_free_all(Unit *u) {
                 unit_output_free(u->outputs);
         }
 }
+
+int unit_output_get(Unit *u, size_t i, int *ret_fd, pid_t *ret_pid, const char **ret_identifier) {
+        UnitOutput *o = u->outputs;
+        for (; o && i > 0; i--)
+                o = o->next;
+        if (!o)
+                return -ENOENT;
+        *ret_fd = o->fd;
+        *ret_pid = o->pid;
+        *ret_identifier = o->identifier;
+        return 0;
+}

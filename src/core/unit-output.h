@@ -24,5 +24,10 @@ typedef struct UnitOutput UnitOutput;
  * identifier (its basename is used).  Returns 0 or -errno (fd closed). */
 int unit_output_watch(Unit *u, int read_fd, pid_t pid, const char *identifier);
 
+/* The i-th pipe u reads (daemon-reexec passes them on, manager-serialize.h):
+ * its fd (still owned by u), process and identifier.  0, or -ENOENT past
+ * the last one. */
+int unit_output_get(Unit *u, size_t i, int *ret_fd, pid_t *ret_pid, const char **ret_identifier);
+
 /* Read what is left on every pipe of u, then stop watching them. */
 void unit_output_free_all(Unit *u);

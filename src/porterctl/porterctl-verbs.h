@@ -18,6 +18,7 @@ int verb_reload(int argc, char *argv[], void *userdata);      /* porterctl-start
 int verb_try_restart(int argc, char *argv[], void *userdata); /* porterctl-start.c */
 int verb_reset_failed(int argc, char *argv[], void *userdata);/* porterctl-start.c */
 int verb_daemon_reload(int argc, char *argv[], void *userdata);/* porterctl-start.c */
+int verb_daemon_reexec(int argc, char *argv[], void *userdata);/* porterctl-reexec.c */
 int verb_kill(int argc, char *argv[], void *userdata);        /* porterctl-start.c */
 int verb_status(int argc, char *argv[], void *userdata);      /* porterctl-status.c */
 int verb_is_failed(int argc, char *argv[], void *userdata);   /* porterctl-status.c */
@@ -42,6 +43,7 @@ int verb_unmask(int argc, char *argv[], void *userdata);      /* porterctl-insta
         { "reload",       2, VERB_ANY, verb_reload,       "Reload one or more units (ExecReload=)" }, \
         { "reset-failed", 2, VERB_ANY, verb_reset_failed, "Forget the failed state of units" }, \
         { "daemon-reload", 1, 1,       verb_daemon_reload, "Reload the unit files of porterd's units" }, \
+        { "daemon-reexec", 1, 1,       verb_daemon_reexec, "Re-execute porterd, keeping its sockets and services" }, \
         { "kill",         2, VERB_ANY, verb_kill,         "Send a signal (-s SIG, --kill-whom=) to units' processes" }, \
         { "status",       2, VERB_ANY, verb_status,       "Show the runtime status of units" }, \
         { "show",         2, VERB_ANY, verb_show,         "Show properties of units (-p PROP)" }, \

@@ -12,6 +12,7 @@
 #include "log-journal.h"
 #include "log.h"
 #include "manager-bus.h"
+#include "manager-serialize.h"
 #include "manager.h"
 #include "notify.h"
 #include "porter-config.h"
@@ -24,6 +25,7 @@ typedef struct Options {
         char **start;
         int log_level;
         LogTarget log_target;
+        int deserialize_fd;     /* --deserialize=FD (internal: daemon-reexec) */
 } Options;
 
 static void options_done(Options *o) {
@@ -43,7 +45,8 @@ static void help(void) {
                "     --start UNIT       Also start UNIT (repeatable)\n"
                "     --log-level LEVEL  err, warning, notice, info (default) or debug\n"
                "     --log-target TARGET  auto (default: journald if its socket exists, else\n"
-               "                        stderr), journal or console; also $PORTER_LOG_TARGET\n");
+               "                        stderr), journal or console; also $PORTER_LOG_TARGET\n"
+               "     --deserialize=FD   Internal: state passed on by daemon-reexec\n");
 }
 
 static int parse_log_level(const char *s) {
@@ -60,7 +63,8 @@ static int parse_log_level(const char *s) {
 
 /* Returns 1 to go on, 0 to exit successfully (--help), -errno on error. */
 static int parse_argv(int argc, char *argv[], Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_UNIT_PATH, ARG_START, ARG_LOG_LEVEL, ARG_LOG_TARGET };
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_UNIT_PATH, ARG_START, ARG_LOG_LEVEL, ARG_LOG_TARGET,
+               ARG_DESERIALIZE };
         static const struct option options[] = {
                 { "help",      no_argument,       NULL, 'h'           },
                 { "version",   no_argument,       NULL, ARG_VERSION   },
@@ -70,10 +74,12 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "start",     required_argument, NULL, ARG_START     },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "log-target", required_argument, NULL, ARG_LOG_TARGET },
+                { "deserialize", required_argument, NULL, ARG_DESERIALIZE },
                 {}
         };
         int c;
 
+        o->deserialize_fd = -EBADF;
         o->log_level = LOG_INFO;
         o->log_target = getenv("PORTER_LOG_TARGET") ? log_target_from_string(getenv("PORTER_LOG_TARGET")) :
                                                       LOG_TARGET_AUTO;
@@ -110,6 +116,14 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         if (o->log_target < 0)
                                 return log_error_errno(-EINVAL, "Unknown log target '%s'.", optarg);
                         break;
+                case ARG_DESERIALIZE: {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (end == optarg || *end || v < 3 || v > INT32_MAX)
+                                return log_error_errno(-EINVAL, "Invalid --deserialize= fd '%s'.", optarg);
+                        o->deserialize_fd = (int) v;
+                        break;
+                }
                 default:
                         return -EINVAL;
                 }
@@ -141,6 +155,7 @@ static void raise_nofile_limit(Manager *m) {
 
 static int run(int argc, char *argv[]) {
         _cleanup_manager_free_ Manager *m = NULL;
+        _cleanup_(serialization_done) Serialization ser = SERIALIZATION_NULL;
         Options o = {};
         int r;
 
@@ -158,6 +173,12 @@ static int run(int argc, char *argv[]) {
         /* First, before anything else opens an fd: what an outer activator
          * (porter-activate, systemd) passed us. */
         (void) manager_collect_inherited_fds(m);
+        /* Then what the porterd before a daemon-reexec passed on. */
+        if (o.deserialize_fd >= 0) {
+                r = manager_deserialize(m, o.deserialize_fd, &ser);
+                if (r < 0)
+                        goto finish;
+        }
         raise_nofile_limit(m);
         r = manager_init_lookup(m, o.unit_path);
         /* The control socket first: it refuses to start a second porterd
@@ -174,6 +195,9 @@ static int run(int argc, char *argv[]) {
         log_info("porterd %s running as %s manager (pid %d).", PORTER_VERSION,
                  o.scope == MANAGER_USER ? "user" : "system", (int) getpid());
         (void) manager_startup(m, o.start);
+        if (o.deserialize_fd >= 0)
+                (void) manager_deserialize_apply(m, &ser);
+        serialization_done(&ser);
         manager_close_unused_inherited_fds(m);
         r = manager_run(m);
 finish:
