@@ -7,7 +7,8 @@
  *     header  := "porterd-serialization 1" NL
  *     record  := "control" SP FD NL
  *              | "socket" SP ID SP STATE (SP FD)* NL
- *              | "service" SP ID SP STATE SP PID SP COUNT NL
+ *              | "nofile" SP LIMIT SP LIMIT NL
+ *              | "service" SP ID SP STATE SP RESULT SP PID SP COUNT NL
  *              | "fdstore" SP ID SP FD SP NAME NL
  *              | "output" SP ID SP FD SP PID SP TEXT NL
  *              | WORD (SP ANY)* NL          (unknown: skipped)
@@ -50,6 +51,7 @@ static void serialized_service_done(SerializedService *s, bool close_fds) {
                         safe_close(s->fd_store[i]);
         free(s->id);
         free(s->state);
+        free(s->result);
         free(s->fd_store);
         strv_free(s->fd_store_names);
 }
@@ -79,6 +81,10 @@ int serialization_write(const Serialization *s, FILE *f) {
         fputs(SERIALIZATION_HEADER "\n", f);
         if (s->control_fd >= 0)
                 fprintf(f, "control %d\n", s->control_fd);
+        if (s->service_nofile.rlim_max > 0)
+                fprintf(f, "nofile %lld %lld\n",
+                        s->service_nofile.rlim_cur == RLIM_INFINITY ? -1LL : (long long) s->service_nofile.rlim_cur,
+                        s->service_nofile.rlim_max == RLIM_INFINITY ? -1LL : (long long) s->service_nofile.rlim_max);
         for (size_t i = 0; i < s->n_sockets; i++) {
                 const SerializedSocket *k = &s->sockets[i];
                 fprintf(f, "socket %s %s", k->id, k->state);
@@ -88,7 +94,8 @@ int serialization_write(const Serialization *s, FILE *f) {
         }
         for (size_t i = 0; i < s->n_services; i++) {
                 const SerializedService *v = &s->services[i];
-                fprintf(f, "service %s %s %d %u\n", v->id, v->state, (int) v->main_pid, v->n_restarts);
+                fprintf(f, "service %s %s %s %d %u\n", v->id, v->state, v->result, (int) v->main_pid,
+                        v->n_restarts);
                 for (size_t j = 0; j < v->n_fd_store; j++)
                         fprintf(f, "fdstore %s %d %s\n", v->id, v->fd_store[j], v->fd_store_names[j]);
         }
@@ -146,11 +153,11 @@ static int read_socket(Serialization *s, char **w, size_t n) {
 static int read_service(Serialization *s, char **w, size_t n) {
         int pid, restarts, r;
 
-        if (n != 5)
+        if (n != 6)
                 return -EBADMSG;
-        r = parse_int(w[3], 0, &pid);
+        r = parse_int(w[4], 0, &pid);
         if (r >= 0)
-                r = parse_int(w[4], 0, &restarts);
+                r = parse_int(w[5], 0, &restarts);
         if (r < 0)
                 return r;
         SerializedService *a = reallocarray(s->services, s->n_services + 1, sizeof(SerializedService));
@@ -161,11 +168,35 @@ static int read_service(Serialization *s, char **w, size_t n) {
         *v = (SerializedService) {
                 .id = strdup(w[1]),
                 .state = strdup(w[2]),
+                .result = strdup(w[3]),
                 .main_pid = pid,
                 .n_restarts = restarts,
         };
         s->n_services++;
-        return v->id && v->state ? 0 : -ENOMEM;
+        return v->id && v->state && v->result ? 0 : -ENOMEM;
+}
+
+static int parse_limit(const char *w, rlim_t *ret) {
+        if (streq(w, "-1")) {
+                *ret = RLIM_INFINITY;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(w, &end, 10);
+        if (errno != 0 || end == w || *end || *w == '-')
+                return -EBADMSG;
+        *ret = (rlim_t) v;
+        return 0;
+}
+
+static int read_nofile(Serialization *s, char **w, size_t n) {
+        struct rlimit rl;
+        if (n != 3 || parse_limit(w[1], &rl.rlim_cur) < 0 || parse_limit(w[2], &rl.rlim_max) < 0 ||
+            rl.rlim_max == 0 || rl.rlim_cur > rl.rlim_max)
+                return -EBADMSG;
+        s->service_nofile = rl;
+        return 0;
 }
 
 static int read_fdstore(Serialization *s, char **w, size_t n) {
@@ -241,6 +272,8 @@ static int read_record(Serialization *s, char *line) {
                         return -EBADMSG;
                 return parse_fd(w[1], &s->control_fd);
         }
+        if (streq(w[0], "nofile"))
+                return read_nofile(s, w, n);
         if (streq(w[0], "socket"))
                 return read_socket(s, w, n);
         if (streq(w[0], "service"))
@@ -313,13 +346,14 @@ static int serialize_service(Serialization *s, ServiceUnit *v) {
                                          "process %d runs on unsupervised.", (int) v->main_process.pid);
                 return 0;
         }
-        if (v->n_fd_store == 0 && v->state == SERVICE_DEAD && v->n_restarts == 0)
+        if (v->n_fd_store == 0 && v->state == SERVICE_DEAD && v->n_restarts == 0 && v->result == SERVICE_SUCCESS)
                 return 0;
         bool running = v->state == SERVICE_RUNNING || v->state == SERVICE_EXITED;
-        if (!running && v->state != SERVICE_DEAD && v->state != SERVICE_FAILED) {
+        ServiceState state = v->state;
+        if (!running && state != SERVICE_DEAD && state != SERVICE_FAILED) {
                 log_unit_warning(&v->meta, "In state '%s' at re-execution, which cannot be carried over; "
-                                 "its processes run on unsupervised.", service_state_to_string(v->state));
-                running = false;
+                                 "its processes run on unsupervised.", service_state_to_string(state));
+                state = SERVICE_DEAD;
         }
         if (v->control_process.pid > 0)
                 log_unit_warning(&v->meta, "Control process %d is not carried over re-execution.",
@@ -331,12 +365,13 @@ static int serialize_service(Serialization *s, ServiceUnit *v) {
         SerializedService *e = &a[s->n_services];
         *e = (SerializedService) {
                 .id = strdup(v->meta.id),
-                .state = strdup(running ? service_state_to_string(v->state) : "dead"),
+                .state = strdup(service_state_to_string(state)),
+                .result = strdup(service_result_to_string(v->result)),
                 .main_pid = running ? v->main_process.pid : 0,
                 .n_restarts = v->n_restarts,
         };
         s->n_services++;
-        if (!e->id || !e->state)
+        if (!e->id || !e->state || !e->result)
                 return -ENOMEM;
         for (size_t i = 0; i < v->n_fd_store; i++) {
                 if (!word_ok(v->fd_store_names[i])) {
@@ -376,6 +411,9 @@ static int manager_collect(Manager *m, Serialization *s) {
         int r = 0;
 
         s->control_fd = m->control_fd;
+        s->service_nofile = m->service_nofile;
+        if (m->n_jobs > 0)
+                log_warning("%u pending jobs are not carried over re-execution.", m->n_jobs);
         for (Unit *u = m->units; r >= 0 && u; u = u->next) {
                 if (u->in_gc || !word_ok(u->id))
                         continue;
@@ -459,7 +497,11 @@ int manager_deserialize(Manager *m, int fd, Serialization *ret) {
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        (void) fd_cloexec(fd, true);
+        r = fd_cloexec(fd, true);
+        if (r < 0) {
+                safe_close(fd);
+                return log_error_errno(r, "Serialization fd %d is not open: %m", fd);
+        }
         f = fdopen(fd, "r");
         if (!f) {
                 safe_close(fd);
@@ -483,6 +525,8 @@ int manager_deserialize(Manager *m, int fd, Serialization *ret) {
                         }
         m->control_fd = s.control_fd;
         s.control_fd = -EBADF;
+        if (s.service_nofile.rlim_max > 0)
+                m->service_nofile = s.service_nofile;
         *ret = s;
         s = SERIALIZATION_NULL;
         return 0;
@@ -509,6 +553,14 @@ static int service_restore(Manager *m, SerializedService *e) {
                 v->fd_store[v->n_fd_store++] = TAKE_FD(e->fd_store[i]);
         }
         ServiceState state = service_state_from_string(e->state);
+        if (state == SERVICE_FAILED && v->state == SERVICE_DEAD) {
+                /* Only the state and result: what porterctl status shows. */
+                ServiceResult result = service_result_from_string(e->result);
+                v->result = result < 0 ? SERVICE_FAILURE_RESOURCES : result;
+                v->state = SERVICE_FAILED;
+                unit_notify_state(u);
+                return 0;
+        }
         if (e->main_pid <= 0 || (state != SERVICE_RUNNING && state != SERVICE_EXITED))
                 return 0;
         v->main_process = UNIT_PROCESS_NULL;

@@ -12,8 +12,9 @@
  *
  *     porterd-serialization 1
  *     control FD
+ *     nofile CUR MAX                   (RLIMIT_NOFILE services get; -1: infinity)
  *     socket ID STATE FD...            (FD per port, in port order; -1: not open)
- *     service ID STATE MAIN_PID N_RESTARTS
+ *     service ID STATE RESULT MAIN_PID N_RESTARTS
  *     fdstore ID FD NAME               (after its service line)
  *     output ID FD PID IDENTIFIER      (a pipe of the unit's process output;
  *                                       IDENTIFIER: the rest of the line)
@@ -22,6 +23,7 @@
  * caller), so that a newer porterd can read an older one's output. */
 
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "manager.h"
@@ -36,6 +38,7 @@ typedef struct SerializedSocket {
 typedef struct SerializedService {
         char *id;
         char *state;
+        char *result;
         pid_t main_pid;
         unsigned n_restarts;
         int *fd_store;
@@ -52,6 +55,7 @@ typedef struct SerializedOutput {
 
 typedef struct Serialization {
         int control_fd;
+        struct rlimit service_nofile;   /* Manager.service_nofile; rlim_max 0: not given */
         SerializedSocket *sockets;
         size_t n_sockets;
         SerializedService *services;
@@ -86,7 +90,8 @@ int manager_serialize(Manager *m);
 int manager_reexecute(Manager *m);
 
 /* Read the serialization in fd (closing it), set FD_CLOEXEC on every fd it
- * names again, hand the listening fds to the inherited-fd adoption of
+ * names again, restore m->service_nofile (call after porterd raised its
+ * own limit), hand the listening fds to the inherited-fd adoption of
  * socket units (manager_take_inherited_fd()) and the control socket to
  * manager_setup_control().  Call after manager_collect_inherited_fds(). */
 int manager_deserialize(Manager *m, int fd, Serialization *ret);

@@ -173,13 +173,14 @@ static int run(int argc, char *argv[]) {
         /* First, before anything else opens an fd: what an outer activator
          * (porter-activate, systemd) passed us. */
         (void) manager_collect_inherited_fds(m);
-        /* Then what the porterd before a daemon-reexec passed on. */
+        raise_nofile_limit(m);
+        /* Then what the porterd before a daemon-reexec passed on (with the
+         * fd limit services get: ours is raised already). */
         if (o.deserialize_fd >= 0) {
                 r = manager_deserialize(m, o.deserialize_fd, &ser);
                 if (r < 0)
                         goto finish;
         }
-        raise_nofile_limit(m);
         r = manager_init_lookup(m, o.unit_path);
         /* The control socket first: it refuses to start a second porterd
          * on the same runtime directory before anything else is touched. */

@@ -62,6 +62,13 @@ def setup(tmp_path, unit_dir):
     assert d.sanitizer_reports() == [], d.text()
 
 
+def nofile_soft(pid):
+    for line in open(f"/proc/{pid}/limits"):
+        if line.startswith("Max open files"):
+            return line.split()[3]
+    raise AssertionError("no fd limit")
+
+
 def main_pid(run, unit):
     r = run("show", "-p", "MainPID", unit)
     assert r.returncode == 0, r.stderr
@@ -81,6 +88,7 @@ def test_daemon_reexec_keeps_sockets_and_services(setup):
     busy = read_json(tmp_path / "busy.json")["pid"]
     wait_for(lambda: run("is-active", "busy.service").returncode == 0, what="busy.service active")
     assert main_pid(run, "busy.service") == busy
+    nofile = nofile_soft(busy)
     inodes = listen_inodes(pid, set(ports.values()))
     assert set(inodes) == set(ports.values())
     wait_for(lambda: no_instances(run), what="no Accept=yes instances left")
@@ -140,7 +148,10 @@ def test_daemon_reexec_keeps_sockets_and_services(setup):
     assert main_pid(run, "busy.service") == 0
     # Its socket takes over again and starts it anew on a connection.
     assert read_line(ports["busy"]).startswith("hello")
-    assert main_pid(run, "busy.service") not in (0, busy)
+    new_busy = main_pid(run, "busy.service")
+    assert new_busy not in (0, busy)
+    # Started by the new porterd with the fd limit services had before.
+    assert nofile_soft(new_busy) == nofile
     assert d.terminate() == 0, d.text()
 
 
@@ -158,6 +169,9 @@ def test_reexec_twice_and_exit_noticed(setup):
     wait_for(lambda: run("is-active", "busy.service").returncode != 0, what="busy.service's exit noticed")
     r = run("status", "busy.service")
     assert "failed" in r.stdout, r.stdout
+    # A failed service stays failed across re-execution.
+    assert run("daemon-reexec").returncode == 0
+    assert run("is-failed", "busy.service").returncode == 0, d.text()
     assert d.terminate() == 0, d.text()
 
 

@@ -28,11 +28,12 @@ TEST(round_trip) {
         int store[] = { dup_null() };
         char *names[] = { (char *) "state", NULL };
         SerializedSocket sock = { .id = (char *) "a.socket", .state = (char *) "running", .fds = sfds, .n_fds = 3 };
-        SerializedService svc = { .id = (char *) "a.service", .state = (char *) "running", .main_pid = 4242,
+        SerializedService svc = { .id = (char *) "a.service", .state = (char *) "running",
+                                  .result = (char *) "success", .main_pid = 4242,
                                   .n_restarts = 7, .fd_store = store, .fd_store_names = names, .n_fd_store = 1 };
         SerializedOutput out = { .id = (char *) "a.service", .fd = dup_null(), .pid = 4242,
                                  .identifier = (char *) "my prog" };
-        Serialization s = { .control_fd = dup_null(), .sockets = &sock, .n_sockets = 1,
+        Serialization s = { .control_fd = dup_null(), .service_nofile = { 1024, RLIM_INFINITY }, .sockets = &sock, .n_sockets = 1,
                             .services = &svc, .n_services = 1, .outputs = &out, .n_outputs = 1 };
         char *buf = NULL;
         size_t size = 0;
@@ -48,6 +49,7 @@ TEST(round_trip) {
         fclose(f);
         ASSERT_TRUE(t.owns_fds);
         ASSERT_EQ(t.control_fd, s.control_fd);
+        ASSERT_TRUE(t.service_nofile.rlim_cur == 1024 && t.service_nofile.rlim_max == RLIM_INFINITY);
         ASSERT_UEQ(t.n_sockets, 1u);
         ASSERT_STREQ(t.sockets[0].id, "a.socket");
         ASSERT_STREQ(t.sockets[0].state, "running");
@@ -57,6 +59,7 @@ TEST(round_trip) {
         ASSERT_EQ(t.sockets[0].fds[2], sfds[2]);
         ASSERT_UEQ(t.n_services, 1u);
         ASSERT_STREQ(t.services[0].id, "a.service");
+        ASSERT_STREQ(t.services[0].result, "success");
         ASSERT_EQ(t.services[0].main_pid, 4242);
         ASSERT_UEQ(t.services[0].n_restarts, 7u);
         ASSERT_UEQ(t.services[0].n_fd_store, 1u);
@@ -78,11 +81,13 @@ TEST(round_trip) {
 
 TEST(unknown_records_skipped) {
         Serialization t = SERIALIZATION_NULL;
-        FILE *f = file_of("porterd-serialization 1\nfuture thing 1 2\nservice b.service dead 0 0\n");
+        FILE *f = file_of("porterd-serialization 1\nfuture thing 1 2\nservice b.service failed exit-code 0 0\n");
         ASSERT_OK(serialization_read(f, &t));
         fclose(f);
         ASSERT_UEQ(t.n_services, 1u);
         ASSERT_EQ(t.services[0].main_pid, 0);
+        ASSERT_STREQ(t.services[0].result, "exit-code");
+        ASSERT_UEQ(t.service_nofile.rlim_max, 0u);
         serialization_done(&t);
 }
 
@@ -90,15 +95,17 @@ TEST(malformed) {
         static const char *const bad[] = {
                 "",
                 "porterd-serialization 2\n",
-                "porterd-serialization 1\nservice a.service running x 0\n",
-                "porterd-serialization 1\nservice a.service running 1\n",
+                "porterd-serialization 1\nservice a.service running success x 0\n",
+                "porterd-serialization 1\nservice a.service running success 1\n",
+                "porterd-serialization 1\nnofile 2048 1024\n",
+                "porterd-serialization 1\nnofile -2 1024\n",
                 "porterd-serialization 1\nsocket a.socket\n",
                 "porterd-serialization 1\nsocket a.socket listening 3x\n",
                 "porterd-serialization 1\nfdstore a.service 3 x\n",
-                "porterd-serialization 1\nservice a.service running 1 0\nfdstore b.service 3 x\n",
+                "porterd-serialization 1\nservice a.service running success 1 0\nfdstore b.service 3 x\n",
                 "porterd-serialization 1\ncontrol -2\n",
                 "porterd-serialization 1\noutput a.service 3 0 x\n",
-                "porterd-serialization 1\nservice a.service running 1 0", /* no final newline */
+                "porterd-serialization 1\nservice a.service running success 1 0", /* no final newline */
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 Serialization t = SERIALIZATION_NULL;
