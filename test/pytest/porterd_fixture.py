@@ -90,3 +90,35 @@ class Porterd:
         """Lines of ASan/LSan/UBSan reports in the log (sanitizer builds)."""
         return [l for l in self.text().splitlines()
                 if "Sanitizer" in l or "runtime error:" in l]
+
+
+def porterctl_runner(d, exe):
+    """run(*args) -> CompletedProcess of `porterctl --user args` against
+    porterd d (its XDG_RUNTIME_DIR), text mode, 60 s at most."""
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(d.runtime))
+
+    def run(*args):
+        return subprocess.run([exe, "--user", *args], capture_output=True, text=True, env=env, timeout=60)
+    return run
+
+
+def wait_started(d, units=0):
+    """Wait until porterd d answers on its control socket and has started
+    its `units` --start units."""
+    wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
+    # The node exists from bind() on; it answers once porterd started up.
+    d.wait_log(f"Started {units} of {units} units.")
+
+
+def idle_porterd(porterd, porterctl, tmp_path, unit_dir):
+    """Generator for a fixture: porterd with no unit started, yields
+    (run, d) once it answers; afterwards kills it by pid and fails the test
+    on any sanitizer report in its log."""
+    d = Porterd(porterd, tmp_path, unit_dir)
+    try:
+        run = porterctl_runner(d, porterctl)
+        wait_started(d)
+        yield run, d
+    finally:
+        d.kill()
+    assert d.sanitizer_reports() == [], d.text()

@@ -4,30 +4,16 @@ and the unit's ring (`porterctl status`); with StandardInput=socket stdout
 is the connection instead (Accept=yes instances get no pipe)."""
 import os
 import socket
-import subprocess
 
 import pytest
 
 from conftest import program, write_unit
-from porterd_fixture import Porterd, free_port, wait_for
+from porterd_fixture import free_port, idle_porterd, wait_for
 
 
 @pytest.fixture
 def setup(tmp_path, unit_dir):
-    exe = program("porterd")
-    ctl = program("porterctl")
-    d = Porterd(exe, tmp_path, unit_dir)
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(d.runtime))
-
-    def run(*args):
-        return subprocess.run([ctl, "--user", *args], capture_output=True, text=True, env=env, timeout=60)
-    wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
-    d.wait_log("Started 0 of 0 units.")
-    try:
-        yield run, d
-    finally:
-        d.kill()
-    assert d.sanitizer_reports() == [], d.text()
+    yield from idle_porterd(program("porterd"), program("porterctl"), tmp_path, unit_dir)
 
 
 def main_pid(run, unit):
