@@ -46,6 +46,23 @@ def read_json(path, timeout=10.0):
     return json.loads(p.read_text())
 
 
+
+def stop_by_pid(proc):
+    """Stop a porterd Popen by its pid: SIGTERM first (so tests also see a
+    clean shutdown), SIGKILL if it has not exited within 15 s."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+def sanitizer_lines(text):
+    """Lines of ASan/LSan/UBSan reports in a log (sanitizer builds)."""
+    return [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l]
+
 class Porterd:
     def __init__(self, exe, tmp_path, unit_dir, start=(), extra=()):
         self.runtime = tmp_path / "runtime"
@@ -77,19 +94,12 @@ class Porterd:
     def kill(self):
         """Stop porterd by pid: SIGTERM first (every test then also checks a
         clean shutdown), SIGKILL if it does not exit in time."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_by_pid(self.proc)
         self.log.close()
 
     def sanitizer_reports(self):
         """Lines of ASan/LSan/UBSan reports in the log (sanitizer builds)."""
-        return [l for l in self.text().splitlines()
-                if "Sanitizer" in l or "runtime error:" in l]
+        return sanitizer_lines(self.text())
 
 
 def porterctl_runner(d, exe):

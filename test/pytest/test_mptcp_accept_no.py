@@ -9,14 +9,13 @@ finally): porterd, its service and the clients.  Root only."""
 import os
 import pathlib
 import shutil
-import signal
 import subprocess
 import textwrap
 
 import pytest
 
 from conftest import program, write_unit
-from porterd_fixture import PYTHON, wait_for
+from porterd_fixture import PYTHON, sanitizer_lines, stop_by_pid, wait_for
 
 PORT = 5301
 
@@ -110,15 +109,9 @@ def porterd_in_netns(netns, tmp_path, unit_dir):
         assert proc.poll() is None, log_path.read_text()
         yield run, netns, tmp_path
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        stop_by_pid(proc)
     text = log_path.read_text(errors="replace")
-    assert not [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l], text
+    assert sanitizer_lines(text) == [], text
 
 
 # Two paths: an MPTCP client whose connection gets its second subflow over
@@ -229,13 +222,8 @@ def test_accept_no_two_subflows_are_one_connection(tmp_path, unit_dir):
         if client:
             client.stdin.close()
             client.wait(10)
-        if proc and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        if proc:
+            stop_by_pid(proc)
         subprocess.run([str(lab), "down", "--prefix", prefix], capture_output=True, timeout=60)
     text = log_path.read_text(errors="replace")
-    assert not [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l], text
+    assert sanitizer_lines(text) == [], text

@@ -4,14 +4,13 @@ paths: porterd runs in a private mount namespace, the fstab
 started; the socket appears only once its directory is mounted."""
 import os
 import shutil
-import signal
 import socket
 import subprocess
 
 import pytest
 
 from conftest import program, write_unit
-from porterd_fixture import wait_for
+from porterd_fixture import sanitizer_lines, stop_by_pid, wait_for
 
 
 @pytest.fixture
@@ -44,16 +43,10 @@ def ns_porterd(tmp_path, unit_dir):
                  what="porterd started")
         yield run, mount, mnt, data, (tmp_path / "porterd.log")
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        stop_by_pid(proc)
         log.close()
     text = (tmp_path / "porterd.log").read_text(errors="replace")
-    assert [l for l in text.splitlines() if "Sanitizer" in l or "runtime error:" in l] == [], text
+    assert sanitizer_lines(text) == [], text
 
 
 def test_socket_waits_for_the_mount_of_its_directory(ns_porterd, unit_dir):
