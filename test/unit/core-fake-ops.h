@@ -4,15 +4,19 @@
 /* A ManagerOps seam for the state-machine tests: no process is started,
  * signalled or waited for.  Spawns get made-up pids and are recorded; the
  * test feeds exits back with unit_process_exited() and moves the clock by
- * hand.  Also: a manager on a temporary runtime and unit directory, and
- * write_unit(). */
+ * hand.  Also: a manager on a temporary runtime and unit directory,
+ * write_unit(), load_unit(), run_loop() and free_port(). */
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "manager.h"
 #include "strv.h"
 #include "tests.h"
@@ -159,6 +163,41 @@ static Manager *fake_manager(void) {
         char *dirs[] = { units, NULL };
         ASSERT_OK(manager_init_lookup(m, dirs));
         return m;
+}
+
+/* fake_manager() with its clock at the event loop's: unit timers (stop
+ * timeouts) armed through the seam are then really in the future while
+ * run_loop() dispatches the job checks. */
+_unused_ static Manager *fake_manager_loop_clock(void) {
+        Manager *m = fake_manager();
+        fake.now = now(CLOCK_MONOTONIC);
+        return m;
+}
+
+/* The unit name loaded into m (asserts that it loads). */
+_unused_ static Unit *load_unit(Manager *m, const char *name) {
+        Unit *u = NULL;
+        ASSERT_OK(manager_load_unit(m, name, &u));
+        ASSERT_NOT_NULL(u);
+        return u;
+}
+
+/* Dispatch every event source of m that is ready now. */
+_unused_ static void run_loop(Manager *m) {
+        while (sd_event_run(m->event, 0) > 0)
+                ;
+}
+
+/* A loopback TCP port that was free a moment ago (Listen*= refuses port 0). */
+_unused_ static int free_port(void) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET };
+        socklen_t l = sizeof sa;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, sizeof sa));
+        ASSERT_OK(getsockname(fd, (struct sockaddr *) &sa, &l));
+        safe_close(fd);
+        return ntohs(sa.sin_port);
 }
 
 _unused_ static bool env_has(char **env, const char *assignment) {

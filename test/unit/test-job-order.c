@@ -16,24 +16,6 @@
 #include "socket-unit.h"
 #include "service-unit.h"
 
-static Manager *order_manager(void) {
-        Manager *m = fake_manager();
-        fake.now = now(CLOCK_MONOTONIC);
-        return m;
-}
-
-static Unit *load(Manager *m, const char *name) {
-        Unit *u = NULL;
-        ASSERT_OK(manager_load_unit(m, name, &u));
-        ASSERT_NOT_NULL(u);
-        return u;
-}
-
-static void run_loop(Manager *m) {
-        while (sd_event_run(m->event, 0) > 0)
-                ;
-}
-
 static pid_t main_pid(Unit *u) {
         return SERVICE(u)->main_process.pid;
 }
@@ -56,10 +38,10 @@ static int exit_code(Manager *m) {
 static const char *sleeper = "[Service]\nExecStart=/bin/sleep 100\n";
 
 TEST(before_orders_start_jobs_queued_together) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("a.service", "[Unit]\nBefore=b.service\n[Service]\nType=oneshot\nExecStart=/bin/true\n");
         write_unit("b.service", sleeper);
-        Unit *a = load(m, "a.service"), *b = load(m, "b.service");
+        Unit *a = load_unit(m, "a.service"), *b = load_unit(m, "b.service");
 
         /* b first in the list: it still waits for a (b is after a). */
         Unit *units[] = { b, a };
@@ -81,10 +63,10 @@ TEST(before_orders_start_jobs_queued_together) {
 }
 
 TEST(separate_requests_are_separate_transactions) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("a.service", "[Unit]\nBefore=b.service\n[Service]\nType=oneshot\nExecStart=/bin/true\n");
         write_unit("b.service", sleeper);
-        Unit *a = load(m, "a.service"), *b = load(m, "b.service");
+        Unit *a = load_unit(m, "a.service"), *b = load_unit(m, "b.service");
         Job *j;
 
         /* b alone: nothing pending to wait for, it starts at once. */
@@ -98,11 +80,11 @@ TEST(separate_requests_are_separate_transactions) {
 }
 
 TEST(stop_job_stops_requiring_units_first) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("a.service", sleeper);
         write_unit("b.service", "[Unit]\nRequires=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/sleep 100\n");
         write_unit("c.service", "[Unit]\nRequires=b.service\nAfter=b.service\n[Service]\nExecStart=/bin/sleep 100\n");
-        Unit *a = load(m, "a.service"), *b = load(m, "b.service"), *c = load(m, "c.service");
+        Unit *a = load_unit(m, "a.service"), *b = load_unit(m, "b.service"), *c = load_unit(m, "c.service");
         Job *j;
 
         ASSERT_OK(job_enqueue(c, JOB_START, JOB_REPLACE, &j));
@@ -138,15 +120,15 @@ TEST(stop_job_stops_requiring_units_first) {
 }
 
 TEST(shutdown_stops_in_reverse_dependency_order) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         /* a < b through After=, b < c through Before=; d is unordered. */
         write_unit("a.service", sleeper);
         write_unit("b.service", "[Unit]\nAfter=a.service\nBefore=c.service\n[Service]\nExecStart=/bin/sleep 100\n");
         write_unit("c.service", sleeper);
         write_unit("d.service", sleeper);
         /* Started in an order the stop must not follow: c first. */
-        Unit *c = load(m, "c.service"), *a = load(m, "a.service"), *b = load(m, "b.service"),
-             *d = load(m, "d.service");
+        Unit *c = load_unit(m, "c.service"), *a = load_unit(m, "a.service"), *b = load_unit(m, "b.service"),
+             *d = load_unit(m, "d.service");
         ASSERT_OK(unit_start(c));
         ASSERT_OK(unit_start(a));
         ASSERT_OK(unit_start(b));
@@ -172,10 +154,10 @@ TEST(shutdown_stops_in_reverse_dependency_order) {
 }
 
 TEST(shutdown_breaks_ordering_cycles) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("x.service", "[Unit]\nAfter=y.service\n[Service]\nExecStart=/bin/sleep 100\n");
         write_unit("y.service", "[Unit]\nAfter=x.service\n[Service]\nExecStart=/bin/sleep 100\n");
-        Unit *x = load(m, "x.service"), *y = load(m, "y.service");
+        Unit *x = load_unit(m, "x.service"), *y = load_unit(m, "y.service");
         ASSERT_OK(unit_start(x));
         ASSERT_OK(unit_start(y));
 
@@ -213,10 +195,10 @@ static void drain(SocketUnit *s) {
 }
 
 TEST(shutdown_stops_the_service_before_its_socket) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_socket_unit("w.socket", "");
         write_unit("w.service", sleeper);
-        Unit *u = load(m, "w.socket");
+        Unit *u = load_unit(m, "w.socket");
         SocketUnit *s = SOCKET(u);
         ASSERT_OK(unit_start(u));
         int c = connect_unix(u);
@@ -240,12 +222,12 @@ TEST(shutdown_stops_the_service_before_its_socket) {
 }
 
 TEST(socket_trigger_goes_through_a_start_job) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_socket_unit("t.socket", "");
         write_unit("dep.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
         write_unit("t.service", "[Unit]\nRequires=dep.service\nAfter=dep.service\n"
                                 "[Service]\nExecStart=/bin/sleep 100\n");
-        Unit *u = load(m, "t.socket");
+        Unit *u = load_unit(m, "t.socket");
         SocketUnit *s = SOCKET(u);
         ASSERT_OK(unit_start(u));
         uint32_t last_id = m->last_job_id;
@@ -294,16 +276,25 @@ TEST(socket_trigger_goes_through_a_start_job) {
         manager_free(m);
 }
 
-TEST(defer_trigger_patient_waits_for_the_conflict_to_end) {
-        Manager *m = order_manager();
-        write_socket_unit("d.socket", "DeferTrigger=patient\nDeferTriggerMaxSec=30s\n");
+/* d.socket (listening, socket_extra under [Socket]) for d.service, which
+ * conflicts with other.service, running already; a client is connected to
+ * d.socket (its fd returned) but nothing has read the EPOLLIN yet. */
+static int start_conflicting_trigger(Manager *m, const char *socket_extra, Unit **ret_other, Unit **ret_socket) {
+        write_socket_unit("d.socket", socket_extra);
         write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
         write_unit("other.service", sleeper);
-        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        *ret_other = load_unit(m, "other.service");
+        *ret_socket = load_unit(m, "d.socket");
+        ASSERT_OK(unit_start(*ret_other));
+        ASSERT_OK(unit_start(*ret_socket));
+        return connect_unix(*ret_socket);
+}
+
+TEST(defer_trigger_patient_waits_for_the_conflict_to_end) {
+        Manager *m = fake_manager_loop_clock();
+        Unit *other, *u;
+        int c = start_conflicting_trigger(m, "DeferTrigger=patient\nDeferTriggerMaxSec=30s\n", &other, &u);
         SocketUnit *s = SOCKET(u);
-        ASSERT_OK(unit_start(other));
-        ASSERT_OK(unit_start(u));
-        int c = connect_unix(u);
 
         /* The lenient start is refused: deferred, nothing stopped or run. */
         socket_port_ready(&s->watches[0], EPOLLIN);
@@ -332,15 +323,10 @@ TEST(defer_trigger_patient_waits_for_the_conflict_to_end) {
 }
 
 TEST(defer_trigger_max_sec_fails_with_timeout) {
-        Manager *m = order_manager();
-        write_socket_unit("d.socket", "DeferTrigger=patient\nDeferTriggerMaxSec=2s\n");
-        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
-        write_unit("other.service", sleeper);
-        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        Manager *m = fake_manager_loop_clock();
+        Unit *other, *u;
+        int c = start_conflicting_trigger(m, "DeferTrigger=patient\nDeferTriggerMaxSec=2s\n", &other, &u);
         SocketUnit *s = SOCKET(u);
-        ASSERT_OK(unit_start(other));
-        ASSERT_OK(unit_start(u));
-        int c = connect_unix(u);
 
         socket_port_ready(&s->watches[0], EPOLLIN);
         ASSERT_EQ(s->state, SOCKET_DEFERRED);
@@ -355,17 +341,13 @@ TEST(defer_trigger_max_sec_fails_with_timeout) {
 }
 
 TEST(defer_trigger_yes_defers_only_while_jobs_are_queued) {
-        Manager *m = order_manager();
-        write_socket_unit("d.socket", "DeferTrigger=yes\n");
-        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
-        write_unit("other.service", sleeper);
+        Manager *m = fake_manager_loop_clock();
         write_unit("slow.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
-        Unit *other = load(m, "other.service"), *slow = load(m, "slow.service"), *u = load(m, "d.socket");
+        Unit *other, *u;
+        int c = start_conflicting_trigger(m, "DeferTrigger=yes\n", &other, &u);
+        Unit *slow = load_unit(m, "slow.service");
         SocketUnit *s = SOCKET(u);
         Job *j;
-        ASSERT_OK(unit_start(other));
-        ASSERT_OK(unit_start(u));
-        int c = connect_unix(u);
 
         /* A job is queued elsewhere: defer. */
         ASSERT_OK(job_enqueue(slow, JOB_START, JOB_REPLACE, &j));
@@ -390,15 +372,10 @@ TEST(defer_trigger_yes_defers_only_while_jobs_are_queued) {
 }
 
 TEST(without_defer_trigger_the_conflict_is_stopped) {
-        Manager *m = order_manager();
-        write_socket_unit("d.socket", "");
-        write_unit("d.service", "[Unit]\nConflicts=other.service\n[Service]\nExecStart=/bin/sleep 100\n");
-        write_unit("other.service", sleeper);
-        Unit *other = load(m, "other.service"), *u = load(m, "d.socket");
+        Manager *m = fake_manager_loop_clock();
+        Unit *other, *u;
+        int c = start_conflicting_trigger(m, "", &other, &u);
         SocketUnit *s = SOCKET(u);
-        ASSERT_OK(unit_start(other));
-        ASSERT_OK(unit_start(u));
-        int c = connect_unix(u);
 
         socket_port_ready(&s->watches[0], EPOLLIN);
         ASSERT_TRUE(got_sigterm(main_pid(other)));
@@ -410,10 +387,10 @@ TEST(without_defer_trigger_the_conflict_is_stopped) {
 }
 
 TEST(socket_with_service_setting_hears_its_service) {
-        Manager *m = order_manager();
+        Manager *m = fake_manager_loop_clock();
         write_socket_unit("x.socket", "Service=y.service\n");
         write_unit("y.service", sleeper);
-        Unit *u = load(m, "x.socket");
+        Unit *u = load_unit(m, "x.socket");
         SocketUnit *s = SOCKET(u);
         ASSERT_OK(unit_start(u));
         ASSERT_EQ(m->n_sockets_with_service_setting, 1u);

@@ -10,26 +10,6 @@
 #include "job.h"
 #include "service-unit.h"
 
-/* The fake manager with its clock at the loop's: unit timers (stop
- * timeouts) armed through the seam are then really in the future while
- * run_loop() dispatches the job checks. */
-static Manager *job_manager(void) {
-        Manager *m = fake_manager();
-        fake.now = now(CLOCK_MONOTONIC);
-        return m;
-}
-
-static Unit *load(Manager *m, const char *name) {
-        Unit *u = NULL;
-        ASSERT_OK(manager_load_unit(m, name, &u));
-        return u;
-}
-
-static void run_loop(Manager *m) {
-        while (sd_event_run(m->event, 0) > 0)
-                ;
-}
-
 /* The result of the last job that finished on u, from its log ring. */
 static const char *last_job_result(Unit *u) {
         static char buf[32];
@@ -57,9 +37,9 @@ TEST(string_tables) {
 }
 
 TEST(start_simple_is_done_once_running) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("s.service", "[Service]\nExecStart=/bin/sleep 100\n");
-        Unit *u = load(m, "s.service");
+        Unit *u = load_unit(m, "s.service");
         Job *j = NULL;
 
         ASSERT_OK(job_enqueue(u, JOB_START, JOB_REPLACE, &j));
@@ -81,9 +61,9 @@ TEST(start_simple_is_done_once_running) {
 }
 
 TEST(oneshot_waits_for_its_exit) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("o.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
-        Unit *u = load(m, "o.service");
+        Unit *u = load_unit(m, "o.service");
         Job *j = NULL;
 
         ASSERT_OK(job_enqueue(u, JOB_START, JOB_REPLACE, &j));
@@ -103,9 +83,9 @@ TEST(oneshot_waits_for_its_exit) {
 }
 
 TEST(replace_cancels_fail_refuses_same_type_merges) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("o.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
-        Unit *u = load(m, "o.service");
+        Unit *u = load_unit(m, "o.service");
         Job *start = NULL, *again = NULL, *stop = NULL;
 
         ASSERT_OK(job_enqueue(u, JOB_START, JOB_REPLACE, &start));
@@ -129,9 +109,9 @@ TEST(replace_cancels_fail_refuses_same_type_merges) {
 }
 
 TEST(restart_stops_then_starts) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("r.service", "[Service]\nExecStart=/bin/sleep 100\n");
-        Unit *u = load(m, "r.service");
+        Unit *u = load_unit(m, "r.service");
         Job *j = NULL;
 
         ASSERT_OK(unit_start(u));
@@ -160,14 +140,14 @@ TEST(restart_stops_then_starts) {
 }
 
 TEST(dependency_timeout_reload_and_free) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("needs.service", "[Unit]\nRequisite=other.service\n[Service]\nExecStart=/bin/sleep 1\n");
         write_unit("other.service", "[Service]\nExecStart=/bin/sleep 1\n");
         write_unit("o.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
-        Unit *needs = load(m, "needs.service"), *o = load(m, "o.service");
+        Unit *needs = load_unit(m, "needs.service"), *o = load_unit(m, "o.service");
         Job *j = NULL;
 
-        (void) load(m, "other.service");
+        (void) load_unit(m, "other.service");
         ASSERT_OK(job_enqueue(needs, JOB_START, JOB_REPLACE, &j));
         run_loop(m);
         ASSERT_STREQ(last_job_result(needs), "dependency");
@@ -191,9 +171,9 @@ TEST(dependency_timeout_reload_and_free) {
 }
 
 TEST(reload_runs_exec_reload) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("rl.service", "[Service]\nExecStart=/bin/sleep 100\nExecReload=/bin/kill -HUP $MAINPID\n");
-        Unit *u = load(m, "rl.service");
+        Unit *u = load_unit(m, "rl.service");
         Job *j = NULL;
 
         /* Nothing to reload while inactive. */
@@ -225,10 +205,10 @@ TEST(reload_runs_exec_reload) {
 }
 
 TEST(after_orders_start_jobs) {
-        Manager *m = job_manager();
+        Manager *m = fake_manager_loop_clock();
         write_unit("b.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
         write_unit("a.service", "[Unit]\nRequires=b.service\nAfter=b.service\n[Service]\nExecStart=/bin/sleep 1\n");
-        Unit *a = load(m, "a.service");
+        Unit *a = load_unit(m, "a.service");
         Job *j = NULL;
 
         ASSERT_OK(job_enqueue(a, JOB_START, JOB_REPLACE, &j));

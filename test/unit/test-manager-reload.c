@@ -13,31 +13,13 @@
 #include "service-unit.h"
 #include "socket-unit.h"
 
-static Unit *load(Manager *m, const char *name) {
-        Unit *u = NULL;
-        ASSERT_OK(manager_load_unit(m, name, &u));
-        return u;
-}
-
-/* A port that was free a moment ago (Listen*= refuses port 0). */
-static int free_port(void) {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in sa = { .sin_family = AF_INET };
-        socklen_t l = sizeof sa;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, sizeof sa));
-        ASSERT_OK(getsockname(fd, (struct sockaddr *) &sa, &l));
-        safe_close(fd);
-        return ntohs(sa.sin_port);
-}
-
 TEST(listening_socket_frees_old_config) {
         Manager *m = fake_manager();
         char text[200];
         snprintf(text, sizeof text, "[Socket]\nListenStream=127.0.0.1:%d\n", free_port());
         write_unit("l.socket", text);
         write_unit("l.service", "[Service]\nExecStart=/bin/true\n");
-        SocketUnit *s = SOCKET(load(m, "l.socket"));
+        SocketUnit *s = SOCKET(load_unit(m, "l.socket"));
         ASSERT_OK(unit_start(&s->meta));
         int fd = s->config->ports[0].fd;
         ASSERT_TRUE(fd >= 0);
@@ -57,7 +39,7 @@ TEST(idle_units_free_old_configs) {
         Manager *m = fake_manager();
         write_unit("idle.socket", "[Socket]\nListenStream=/run/idle.sock\n");
         write_unit("idle.service", "[Service]\nExecStart=/bin/true\nEnvironment=V=old\n");
-        Unit *s = load(m, "idle.socket");
+        Unit *s = load_unit(m, "idle.socket");
         Unit *svc = SOCKET(s)->service;
         ASSERT_NOT_NULL(svc);
 
@@ -78,7 +60,7 @@ TEST(idle_units_free_old_configs) {
 TEST(running_service_keeps_old_config_until_exit) {
         Manager *m = fake_manager();
         write_unit("run.service", "[Service]\nType=oneshot\nExecStart=/bin/true a\nExecStart=/bin/true b\n");
-        Unit *u = load(m, "run.service");
+        Unit *u = load_unit(m, "run.service");
         ASSERT_OK(unit_start(u));
         pid_t pid = fake_last_spawn()->pid;
         ASSERT_STREQ(fake_last_spawn()->args, "/bin/true a");
@@ -107,7 +89,7 @@ TEST(borrowed_template_config_is_kept) {
         snprintf(text, sizeof text, "[Socket]\nListenStream=127.0.0.1:%d\nAccept=yes\n", free_port());
         write_unit("b.socket", text);
         write_unit("b@.service", "[Service]\nExecStart=/bin/cat\nStandardInput=socket\n");
-        SocketUnit *s = SOCKET(load(m, "b.socket"));
+        SocketUnit *s = SOCKET(load_unit(m, "b.socket"));
         ASSERT_NOT_NULL(s);
         Unit *tmpl = s->service;
         ASSERT_OK(unit_start(&s->meta));

@@ -28,18 +28,6 @@ static int connect_to(int port) {
         return fd;
 }
 
-/* A port that was free a moment ago (Listen*= refuses port 0). */
-static int free_port(void) {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in sa = { .sin_family = AF_INET };
-        socklen_t l = sizeof sa;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, sizeof sa));
-        ASSERT_OK(getsockname(fd, (struct sockaddr *) &sa, &l));
-        safe_close(fd);
-        return ntohs(sa.sin_port);
-}
-
 /* Write a unit, replacing each "PORT" in text by a free port. */
 static void write_unit_ports(const char *name, const char *text) {
         char buf[2048], *o = buf;
