@@ -17,70 +17,14 @@
 #include "string-util.h"
 #include "strv.h"
 #include "tests.h"
+#include "tmp-tree.h"
 #include "unit-file.h"
-
-static char root[] = "/tmp/test-unit-file-XXXXXX";
-
-/* root + "/" + rel, in a static ring of buffers for readable tests. */
-static const char *p(const char *rel) {
-        static char bufs[8][4096];
-        static unsigned i;
-        char *b = bufs[i++ % 8];
-
-        snprintf(b, sizeof bufs[0], "%s/%s", root, rel);
-        return b;
-}
-
-static void mkdir_parents(const char *path) {
-        char buf[4096];
-
-        snprintf(buf, sizeof buf, "%s", path);
-        for (char *s = buf + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        (void) mkdir(buf, 0755);
-                        *s = '/';
-                }
-}
-
-static void write_file(const char *rel, const char *text) {
-        const char *path = p(rel);
-        FILE *f;
-
-        mkdir_parents(path);
-        f = fopen(path, "we");
-        ASSERT_NOT_NULL(f);
-        fputs(text, f);
-        ASSERT_EQ(fclose(f), 0);
-}
-
-static void make_link(const char *target, const char *rel) {
-        const char *path = p(rel);
-
-        mkdir_parents(path);
-        ASSERT_EQ(symlink(target, path), 0);
-}
-
-static void make_dir(const char *rel) {
-        mkdir_parents(p(rel));
-        ASSERT_EQ(mkdir(p(rel), 0755), 0);
-}
-
-static int rm_rf(const char *path) {
-        char cmd[4200];
-
-        snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
-        return system(cmd);
-}
 
 /* A fresh tree; lp searches etc, run, usr (in that order). */
 static void setup(LookupPaths *lp) {
         char **l = NULL;
 
-        if (root[strlen(root) - 1] != 'X')
-                ASSERT_EQ(rm_rf(root), 0);
-        strcpy(root, "/tmp/test-unit-file-XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(root));
+        tmp_tree_new("test-unit-file");
         make_dir("etc");
         make_dir("run");
         make_dir("usr");
@@ -92,8 +36,7 @@ static void setup(LookupPaths *lp) {
 
 static void teardown(LookupPaths *lp) {
         lookup_paths_done(lp);
-        ASSERT_EQ(rm_rf(root), 0);
-        strcpy(root, "/tmp/test-unit-file-XXXXXX");
+        tmp_tree_remove();
 }
 
 /* l equals the NULL-terminated list of root-relative paths / names. */

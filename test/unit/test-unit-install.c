@@ -14,47 +14,9 @@
 #include "string-util.h"
 #include "strv.h"
 #include "tests.h"
+#include "tmp-tree.h"
 #include "unit-install.h"
 #include "unit-path.h"
-
-static char root[] = "/tmp/test-unit-install-XXXXXX";
-
-static const char *p(const char *rel) {
-        static char bufs[8][4096];
-        static unsigned i;
-        char *b = bufs[i++ % 8];
-
-        snprintf(b, sizeof bufs[0], "%s/%s", root, rel);
-        return b;
-}
-
-static void mkdir_parents(const char *path) {
-        char buf[4096];
-
-        snprintf(buf, sizeof buf, "%s", path);
-        for (char *s = buf + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        (void) mkdir(buf, 0755);
-                        *s = '/';
-                }
-}
-
-static void write_file(const char *rel, const char *text) {
-        const char *path = p(rel);
-        FILE *f;
-
-        mkdir_parents(path);
-        f = fopen(path, "we");
-        ASSERT_NOT_NULL(f);
-        fputs(text, f);
-        ASSERT_EQ(fclose(f), 0);
-}
-
-static void make_link(const char *target, const char *rel) {
-        mkdir_parents(p(rel));
-        ASSERT_EQ(symlink(target, p(rel)), 0);
-}
 
 /* The text of the link at rel, or NULL if there is none. */
 static const char *link_text(const char *rel) {
@@ -76,8 +38,7 @@ static bool exists(const char *rel) {
 #define E "etc/systemd/system/"
 
 static void setup(LookupPaths *lp, InstallPaths *ip) {
-        strcpy(root + strlen(root) - 6, "XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(root));
+        tmp_tree_new("test-unit-install");
         write_file(U "foo.service",
                    "[Service]\nExecStart=/bin/true\n"
                    "[Install]\nWantedBy=multi-user.target\nRequiredBy=bar.target\nUpheldBy=up.target\n"
@@ -101,12 +62,9 @@ static void setup(LookupPaths *lp, InstallPaths *ip) {
 }
 
 static void teardown(LookupPaths *lp, InstallPaths *ip) {
-        char cmd[4200];
-
         install_paths_done(ip);
         lookup_paths_done(lp);
-        snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", root);
-        ASSERT_EQ(system(cmd), 0);
+        tmp_tree_remove();
 }
 
 static UnitFileState state(const InstallPaths *ip, const char *name) {
