@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from conftest import program, write_unit
-from porterd_fixture import Porterd, free_port, wait_for
+from porterd_fixture import Porterd, free_port, wait_started
 
 SYSTEMCTL = shutil.which("systemctl")
 
@@ -234,8 +234,7 @@ def daemon(tmp_path, unit_dir):
 
     def run(*args):
         return subprocess.run([ctl, "--user", *args], capture_output=True, text=True, env=env, timeout=60)
-    wait_for(lambda: (d.runtime / "porter" / "private").exists(), what="control socket")
-    d.wait_log("Started 1 of 1 units.")
+    wait_started(d, 1)
     yield run, d
     d.kill()
     assert d.sanitizer_reports() == [], d.text()
