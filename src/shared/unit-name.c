@@ -37,7 +37,7 @@ UnitType unit_type_from_string(const char *s) {
         if (!s)
                 return _UNIT_TYPE_INVALID;
         for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)
-                if (streq(unit_type_table[t], s))
+                if (unit_type_table[t][0] == s[0] && streq(unit_type_table[t], s))
                         return t;
         return _UNIT_TYPE_INVALID;
 }
@@ -50,6 +50,15 @@ bool unit_type_may_alias(UnitType t) {
 bool unit_type_may_template(UnitType t) {
         return t == UNIT_SERVICE || t == UNIT_SOCKET || t == UNIT_TARGET ||
                t == UNIT_TIMER || t == UNIT_PATH;
+}
+
+/* True if c is in VALID_CHARS_WITH_AT.  A test of ranges instead of
+ * strchr() over the 66-byte set: names are validated several times per unit
+ * lookup, and the strchr() calls were most of the start-up cost of this
+ * function (issue 6).  c is never NUL here. */
+static bool unit_name_char_ok(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == ':' || c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
 }
 
 /* True if s is non-empty and every byte is in chars. */
@@ -74,7 +83,7 @@ bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
         for (const char *i = n; i < e; i++) {
                 if (*i == '@' && !at)
                         at = i;
-                if (!strchr(VALID_CHARS_WITH_AT, *i))
+                if (!unit_name_char_ok(*i))
                         return false;
         }
         if (at == n)
