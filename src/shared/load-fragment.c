@@ -69,15 +69,21 @@ static const ConfigParserCallback config_parsers[] = { CONFIG_PARSER_LIST(X) };
 int load_fragment_lookup(const char *section, const char *lvalue, ConfigParserCallback *ret_func,
                          int *ret_ltype, void **ret_data, void *userdata) {
         UnitConfig *u = userdata;
-        _cleanup_free_ char *key = NULL;
+        /* "Section.Key" is built on the stack: every directive line looks one
+         * up.  No directive name is longer than the buffer, so a longer key
+         * is simply unknown. */
+        char key[128];
+        size_t ls = strlen(section), ll = strlen(lvalue);
         const ConfigPerfItem *p;
         uint8_t *base;
         uint32_t offset;
 
-        key = strjoin(section, ".", lvalue);
-        if (!key)
-                return -ENOMEM;
-        p = unit_directives_lookup(key, strlen(key));
+        if (ls + 1 + ll >= sizeof(key))
+                return 0;
+        memcpy(key, section, ls);
+        key[ls] = '.';
+        memcpy(key + ls + 1, lvalue, ll + 1);
+        p = unit_directives_lookup(key, ls + 1 + ll);
         if (!p)
                 return 0;
 
