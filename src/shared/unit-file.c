@@ -428,6 +428,12 @@ enum {
 /* The DROPIN_KIND_* bit of a name ending in ".d", ".wants", ".requires" or
  * ".upholds" (the suffix alone: "x.d"), else 0. */
 static unsigned dropin_kind(const char *name) {
+        size_t n = strlen(name);
+
+        /* Every suffix ends in 'd' or 's': most unit names are answered by
+         * their last byte (the scan asks for each entry). */
+        if (n == 0 || (name[n - 1] != 'd' && name[n - 1] != 's'))
+                return 0;
         if (endswith(name, ".d"))
                 return DROPIN_KIND_D;
         if (endswith(name, ".wants"))
@@ -703,11 +709,22 @@ static bool hidden_or_backup_file(const char *name) {
                 ".ucf-new", ".ucf-old", ".ucf-dist", ".swp", ".bak", ".old", ".new",
         };
 
+        size_t n;
+
         if (name[0] == '.')
                 return true;
-        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
-                if (endswith(name, suffixes[i]))
+        /* Called for every directory entry (10,000 in a large .wants/): one
+         * strlen(), and a suffix is compared only when its last byte
+         * matches. */
+        n = strlen(name);
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                size_t k = strlen(suffixes[i]);
+
+                if (k <= n && suffixes[i][k - 1] == name[n - 1] && memcmp(name + n - k, suffixes[i], k) == 0)
                         return true;
+        }
         return false;
 }
 
