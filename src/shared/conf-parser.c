@@ -370,6 +370,15 @@ static int dispatch_assignment(LexState *s, const char *key, const char *value, 
         return func(&ctx, s->section, key, ltype, value, data, p->userdata);
 }
 
+/* True if no byte of s has the high bit set: such a line is valid UTF-8
+ * without decoding it character by character (most unit files). */
+static bool ascii_only(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s >= 0x80)
+                        return false;
+        return true;
+}
+
 /* One logical line (already joined).  line is its last physical line. */
 static int parse_logical_line(LexState *s, char *l, unsigned line) {
         char *e;
@@ -377,7 +386,7 @@ static int parse_logical_line(LexState *s, char *l, unsigned line) {
         l = strstrip(l);
         if (isempty(l))
                 return 0;
-        if (!utf8_is_valid(l)) {
+        if (!ascii_only(l) && !utf8_is_valid(l)) {
                 _cleanup_free_ char *shown = cescape(l);
                 return lex_warn(s, line, "Line is not UTF-8 clean, ignoring: %s", shown ?: "");
         }

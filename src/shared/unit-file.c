@@ -700,6 +700,16 @@ static int strv_extend_unique(char ***l, const char *s) {
         return strv_contains(*l, s) ? 0 : strv_extend(l, s);
 }
 
+/* A new empty strv.  malloc(), not new0(): glibc's calloc() skips the
+ * thread cache, and a lookup makes several of these (issue 6). */
+static char **strv_new_empty(void) {
+        char **l = new(char *, 1);
+
+        if (l)
+                l[0] = NULL;
+        return l;
+}
+
 /* ---- drop-in directories (systemd's dropin.c) ------------------------- */
 
 static bool hidden_or_backup_file(const char *name) {
@@ -889,8 +899,10 @@ static int conf_files_list(char **dirs, const char *file_suffix, bool symlinks_o
         if (r >= 0 && n > 0)
                 qsort(files, n, sizeof(ConfFile), conf_file_compare);
         if (r >= 0) {
-                l = new0(char *, n + 1);
-                if (!l)
+                l = new(char *, n + 1); /* every slot is set below */
+                if (l)
+                        l[n] = NULL;
+                else
                         r = -ENOMEM;
         }
         for (size_t i = 0; i < n; i++) {
@@ -1025,7 +1037,7 @@ static int find_dependencies(const NameMap *m, char **search_path, const DropinN
 
         if (!(m->dropin_kinds & dropin_kind_of_suffix(dir_suffix))) {
                 /* No such directory anywhere: an empty list, at once. */
-                *ret = new0(char *, 1);
+                *ret = strv_new_empty();
                 return *ret ? 0 : -ENOMEM;
         }
         r = find_dropin_paths(m, search_path, names, dir_suffix, NULL, true, &paths);
@@ -1062,7 +1074,7 @@ static int find_dependencies(const NameMap *m, char **search_path, const DropinN
                 deps[n] = NULL;
         }
         if (!deps) {
-                deps = new0(char *, 1);
+                deps = strv_new_empty();
                 if (!deps)
                         return -ENOMEM;
         }
@@ -1211,7 +1223,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
                                 return r;
                 }
         if (!info->aliases) {
-                info->aliases = new0(char *, 1);
+                info->aliases = strv_new_empty();
                 if (!info->aliases)
                         return -ENOMEM;
         }
@@ -1418,7 +1430,7 @@ int unit_file_find(const LookupPaths *lp, const char *name, UnitFileInfo *ret) {
                         info.notices = TAKE_PTR(map.notices);
                 else if (cached->notices && !(info.notices = strv_copy(cached->notices)))
                         r = -ENOMEM;
-                if (!info.notices && !(info.notices = new0(char *, 1)))
+                if (!info.notices && !(info.notices = strv_new_empty()))
                         r = -ENOMEM;
         }
         name_map_done(&map);
