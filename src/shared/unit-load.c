@@ -16,40 +16,31 @@
 #include "unit-load.h"
 #include "unit-name.h"
 
-/* The sections a unit of this type may have: [Unit], [<Type>], [Install]. */
-static int unit_sections(const UnitConfig *u, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        char *type;
-        int r;
+/* The sections a unit of this type may have: [Unit], [<Type>], [Install],
+ * written into the caller's arrays (no allocation: every load asks).  type
+ * gets the capitalised type name ("Socket"). */
+static void unit_sections(const UnitConfig *u, char type[static 16], const char *ret[static 4]) {
+        const char *t = unit_type_to_string(u->type) ?: "";
+        size_t n = strnlen(t, 15);
 
-        type = strdup(unit_type_to_string(u->type));
-        if (!type)
-                return -ENOMEM;
+        memcpy(type, t, n);
+        type[n] = '\0';
         type[0] = (char) toupper((unsigned char) type[0]);
-        r = strv_extend(&l, "Unit");
-        if (r >= 0)
-                r = strv_consume(&l, type);
-        else
-                free(type);
-        if (r >= 0)
-                r = strv_extend(&l, "Install");
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(l);
-        return 0;
+        ret[0] = "Unit";
+        ret[1] = type;
+        ret[2] = "Install";
+        ret[3] = NULL;
 }
 
 /* Parse path into u, from fd when it is open (the fragment unit_file_find()
  * opened), else by opening path. */
 static int unit_load_parse(UnitConfig *u, const char *path, int fd, bool fd_regular,
                            const SpecifierContext *base, Diagnostics *diags) {
-        _cleanup_strv_free_ char **sections = NULL;
+        const char *sections[4];
+        char type[16];
         SpecifierContext sc = {};
-        int r;
 
-        r = unit_sections(u, &sections);
-        if (r < 0)
-                return r;
+        unit_sections(u, type, sections);
         if (base) {
                 /* A shallow copy: only the unit fields differ, the copy owns nothing. */
                 sc = *base;
@@ -59,7 +50,7 @@ static int unit_load_parse(UnitConfig *u, const char *path, int fd, bool fd_regu
         ConfigParseParams p = {
                 .path = path,
                 .unit = u->id,
-                .sections = sections,
+                .sections = (char * const *) sections,
                 .lookup = load_fragment_lookup,
                 .userdata = u,
                 .diagnostics = diags,
