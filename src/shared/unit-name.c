@@ -13,31 +13,42 @@
 #define VALID_CHARS DIGITS LETTERS ":-_.\\"
 #define VALID_CHARS_WITH_AT "@" VALID_CHARS
 
-static const char *const unit_type_table[_UNIT_TYPE_MAX] = {
-        [UNIT_SERVICE] = "service",
-        [UNIT_SOCKET] = "socket",
-        [UNIT_TARGET] = "target",
-        [UNIT_DEVICE] = "device",
-        [UNIT_MOUNT] = "mount",
-        [UNIT_AUTOMOUNT] = "automount",
-        [UNIT_SWAP] = "swap",
-        [UNIT_TIMER] = "timer",
-        [UNIT_PATH] = "path",
-        [UNIT_SLICE] = "slice",
-        [UNIT_SCOPE] = "scope",
+/* The names with their lengths: unit_type_from_string() compares lengths
+ * before bytes. */
+#define UNIT_TYPE_NAME(s) { s, sizeof(s) - 1 }
+static const struct {
+        const char *name;
+        size_t len;
+} unit_type_table[_UNIT_TYPE_MAX] = {
+        [UNIT_SERVICE] = UNIT_TYPE_NAME("service"),
+        [UNIT_SOCKET] = UNIT_TYPE_NAME("socket"),
+        [UNIT_TARGET] = UNIT_TYPE_NAME("target"),
+        [UNIT_DEVICE] = UNIT_TYPE_NAME("device"),
+        [UNIT_MOUNT] = UNIT_TYPE_NAME("mount"),
+        [UNIT_AUTOMOUNT] = UNIT_TYPE_NAME("automount"),
+        [UNIT_SWAP] = UNIT_TYPE_NAME("swap"),
+        [UNIT_TIMER] = UNIT_TYPE_NAME("timer"),
+        [UNIT_PATH] = UNIT_TYPE_NAME("path"),
+        [UNIT_SLICE] = UNIT_TYPE_NAME("slice"),
+        [UNIT_SCOPE] = UNIT_TYPE_NAME("scope"),
 };
 
 const char *unit_type_to_string(UnitType t) {
         if (t < 0 || t >= _UNIT_TYPE_MAX)
                 return NULL;
-        return unit_type_table[t];
+        return unit_type_table[t].name;
 }
 
 UnitType unit_type_from_string(const char *s) {
+        size_t n;
+
         if (!s)
                 return _UNIT_TYPE_INVALID;
+        /* Compared by length first: every name validation asks.  No type
+         * name is 16 bytes long, so a longer s matches none. */
+        n = strnlen(s, 16);
         for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)
-                if (unit_type_table[t][0] == s[0] && streq(unit_type_table[t], s))
+                if (unit_type_table[t].len == n && memcmp(unit_type_table[t].name, s, n) == 0)
                         return t;
         return _UNIT_TYPE_INVALID;
 }
@@ -242,17 +253,19 @@ int unit_name_build(const char *prefix, const char *instance, const char *suffix
 }
 
 int unit_name_change_suffix(const char *n, const char *suffix, char **ret) {
-        _cleanup_free_ char *head = NULL;
+        size_t h, l;
         char *s;
 
         if (!unit_name_is_valid(n, UNIT_NAME_ANY) || !unit_suffix_is_valid(suffix))
                 return -EINVAL;
-        head = strndup(n, (size_t) (strrchr(n, '.') - n));
-        if (!head)
-                return -ENOMEM;
-        s = strjoin(head, suffix);
+        /* One allocation: every socket unit asks for its service's name. */
+        h = (size_t) (strrchr(n, '.') - n);
+        l = strlen(suffix);
+        s = malloc(h + l + 1);
         if (!s)
                 return -ENOMEM;
+        memcpy(s, n, h);
+        memcpy(s + h, suffix, l + 1);
         if (!unit_name_is_valid(s, UNIT_NAME_ANY)) {
                 free(s);
                 return -EINVAL;
