@@ -700,6 +700,18 @@ static int strv_extend_unique(char ***l, const char *s) {
         return strv_contains(*l, s) ? 0 : strv_extend(l, s);
 }
 
+/* path_extract_filename() with one strrchr() and strdup() for the common
+ * case of a path not ending in '/' (every fragment and .wants/ entry of a
+ * lookup); anything else goes to path_extract_filename() itself. */
+static int path_file_name(const char *path, char **ret) {
+        const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
+
+        if (*b == '\0')
+                return path_extract_filename(path, ret);
+        *ret = strdup(b);
+        return *ret ? 0 : -ENOMEM;
+}
+
 /* A new empty strv.  malloc(), not new0(): glibc's calloc() skips the
  * thread cache, and a lookup makes several of these (issue 6). */
 static char **strv_new_empty(void) {
@@ -1047,7 +1059,7 @@ static int find_dependencies(const NameMap *m, char **search_path, const DropinN
         STRV_FOREACH(p, paths) {
                 _cleanup_free_ char *entry = NULL;
 
-                r = path_extract_filename(*p, &entry);
+                r = path_file_name(*p, &entry);
                 if (r < 0)
                         return r;
                 if (dir_null_or_empty(&dir, *p, entry) > 0)
@@ -1142,7 +1154,7 @@ static int primary_id(const char *fragment, const char *name, const char *instan
 
         if (!fragment)
                 return (*ret = strdup(name)) ? 0 : -ENOMEM;
-        r = path_extract_filename(fragment, &base);
+        r = path_file_name(fragment, &base);
         if (r < 0)
                 return r;
         if (instance && *instance && unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
@@ -1205,7 +1217,7 @@ static int find_in_map(const NameMap *m, char **search_path, const char *name,
                 if (r < 0)
                         return r;
                 if (fragment) {
-                        r = path_extract_filename(fragment, &fbase);
+                        r = path_file_name(fragment, &fbase);
                         if (r < 0)
                                 return r;
                         if (!streq(fbase, name)) {
