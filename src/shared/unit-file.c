@@ -1119,18 +1119,25 @@ static int strv_compare(const void *a, const void *b) {
 
 /* Fill drop-ins and dependencies of info for its id and aliases. */
 static int collect_dropins(const NameMap *m, char **search_path, const char *instance, UnitFileInfo *info) {
-        _cleanup_strv_free_ char **names = NULL;
+        /* The id, then the aliases not equal to an earlier name: borrowed
+         * pointers, no copies (one list per lookup). */
+        _cleanup_free_ char **names = new(char *, strv_length(info->aliases) + 2);
         DropinNames dn;
+        size_t k = 0;
         int r;
 
-        r = strv_extend(&names, info->id);
-        if (r < 0)
-                return r;
+        if (!names)
+                return -ENOMEM;
+        names[k++] = info->id;
         STRV_FOREACH(a, info->aliases) {
-                r = strv_extend_unique(&names, *a);
-                if (r < 0)
-                        return r;
+                bool seen = false;
+
+                for (size_t j = 0; j < k && !seen; j++)
+                        seen = streq(names[j], *a);
+                if (!seen)
+                        names[k++] = *a;
         }
+        names[k] = NULL;
 
         r = dropin_names_init(&dn, names);
         if (r < 0)
