@@ -549,6 +549,18 @@ static int alias_ref_compare(const void *a, const void *b) {
         return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
+/* path_extract_filename() with one strrchr() and strdup() for the common
+ * case of a path not ending in '/' (every fragment and .wants/ entry of a
+ * lookup); anything else goes to path_extract_filename() itself. */
+static int path_file_name(const char *path, char **ret) {
+        const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
+
+        if (*b == '\0')
+                return path_extract_filename(path, ret);
+        *ret = strdup(b);
+        return *ret ? 0 : -ENOMEM;
+}
+
 /* The file name entries[i] stands for, as add_alias_names() compares it:
  * *ret NULL if the entry is not an alias candidate. */
 static int name_map_alias_target(const NameMap *m, size_t i, const char **ret_path, char **ret) {
@@ -559,7 +571,7 @@ static int name_map_alias_target(const NameMap *m, size_t i, const char **ret_pa
         *ret = NULL;
         if (name_map_resolve(m, src, &dst) < 0)
                 return 0;
-        r = path_extract_filename(dst, &dst_name);
+        r = path_file_name(dst, &dst_name);
         if (r < 0)
                 return r;
         /* instance -> template symlinks alias only that instance */
@@ -700,18 +712,6 @@ static int strv_extend_unique(char ***l, const char *s) {
         return strv_contains(*l, s) ? 0 : strv_extend(l, s);
 }
 
-/* path_extract_filename() with one strrchr() and strdup() for the common
- * case of a path not ending in '/' (every fragment and .wants/ entry of a
- * lookup); anything else goes to path_extract_filename() itself. */
-static int path_file_name(const char *path, char **ret) {
-        const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
-
-        if (*b == '\0')
-                return path_extract_filename(path, ret);
-        *ret = strdup(b);
-        return *ret ? 0 : -ENOMEM;
-}
-
 /* A new empty strv.  malloc(), not new0(): glibc's calloc() skips the
  * thread cache, and a lookup makes several of these (issue 6). */
 static char **strv_new_empty(void) {
@@ -725,12 +725,18 @@ static char **strv_new_empty(void) {
 /* ---- drop-in directories (systemd's dropin.c) ------------------------- */
 
 static bool hidden_or_backup_file(const char *name) {
-        static const char *const suffixes[] = {
-                "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new",
-                ".dpkg-tmp", ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove",
-                ".ucf-new", ".ucf-old", ".ucf-dist", ".swp", ".bak", ".old", ".new",
+#define SUFFIX(s) { s, sizeof(s) - 1 }
+        static const struct {
+                const char *s;
+                size_t len;
+        } suffixes[] = {
+                SUFFIX("~"), SUFFIX(".rpmnew"), SUFFIX(".rpmsave"), SUFFIX(".rpmorig"),
+                SUFFIX(".dpkg-old"), SUFFIX(".dpkg-new"), SUFFIX(".dpkg-tmp"), SUFFIX(".dpkg-dist"),
+                SUFFIX(".dpkg-bak"), SUFFIX(".dpkg-backup"), SUFFIX(".dpkg-remove"), SUFFIX(".ucf-new"),
+                SUFFIX(".ucf-old"), SUFFIX(".ucf-dist"), SUFFIX(".swp"), SUFFIX(".bak"), SUFFIX(".old"),
+                SUFFIX(".new"),
         };
-
+#undef SUFFIX
         size_t n;
 
         if (name[0] == '.')
@@ -742,9 +748,9 @@ static bool hidden_or_backup_file(const char *name) {
         if (n == 0)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                size_t k = strlen(suffixes[i]);
+                size_t k = suffixes[i].len;
 
-                if (k <= n && suffixes[i][k - 1] == name[n - 1] && memcmp(name + n - k, suffixes[i], k) == 0)
+                if (k <= n && suffixes[i].s[k - 1] == name[n - 1] && memcmp(name + n - k, suffixes[i].s, k) == 0)
                         return true;
         }
         return false;
