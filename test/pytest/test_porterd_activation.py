@@ -267,8 +267,9 @@ def fd_count(pid):
 
 
 def test_no_fd_leak_over_many_connections(porterd, unit_dir, tmp_path):
-    """porterd's fd count is the same before and after 2,000 Accept=yes
-    connections (limits off so that the loop is not throttled)."""
+    """porterd's fd count is the same before and after 10,000 Accept=yes
+    connections, as issue 4 asks (limits off so that the loop is not
+    throttled; about a minute under ASan)."""
     port = free_port()
     write_unit(unit_dir, "many.socket",
                f"[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nMaxConnections=1000\n"
@@ -279,7 +280,7 @@ def test_no_fd_leak_over_many_connections(porterd, unit_dir, tmp_path):
     time.sleep(0.3)
     before = fd_count(d.proc.pid)
     start = time.monotonic()
-    n = 2000
+    n = 10_000
     for _ in range(n):
         assert read_line(port) == "ok\n"
     elapsed = time.monotonic() - start
