@@ -63,13 +63,17 @@ bool unit_type_may_template(UnitType t) {
                t == UNIT_TIMER || t == UNIT_PATH;
 }
 
-/* True if c is in VALID_CHARS_WITH_AT.  A test of ranges instead of
+/* True if c is in VALID_CHARS_WITH_AT.  A table lookup instead of
  * strchr() over the 66-byte set: names are validated several times per unit
  * lookup, and the strchr() calls were most of the start-up cost of this
  * function (issue 6).  c is never NUL here. */
 static bool unit_name_char_ok(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == ':' || c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
+        static const bool ok[256] = {
+                ['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+                [':'] = true, ['-'] = true, ['_'] = true, ['.'] = true, ['\\'] = true, ['@'] = true,
+        };
+
+        return ok[(unsigned char) c];
 }
 
 /* True if s is non-empty and every byte is in chars. */
