@@ -259,7 +259,9 @@ static int read_physical_line(LineSource *src, char **ret) {
                         char c = b[i];
                         size_t next = i + 1;
 
-                        if (c != '\n' && c != '\r' && c != '\0')
+                        /* One compare for most bytes: all three
+                         * terminators are below '\r' + 1. */
+                        if ((unsigned char) c > '\r' || (c != '\n' && c != '\r' && c != '\0'))
                                 continue;
                         if (i - src->start >= CONFIG_LINE_MAX)
                                 return -ENOBUFS;
@@ -410,11 +412,13 @@ static int parse_logical_line(LexState *s, char *l, unsigned line) {
 
 /* True if s ends in a backslash that is not itself escaped. */
 static bool ends_in_unescaped_backslash(const char *s) {
-        bool escaped = false;
+        size_t n = strlen(s), k = 0;
 
-        for (; *s; s++)
-                escaped = escaped ? false : *s == '\\';
-        return escaped;
+        /* Escaped pairs cancel out: an odd run of trailing backslashes ends
+         * in one that escapes the line end. */
+        while (k < n && s[n - 1 - k] == '\\')
+                k++;
+        return k % 2 == 1;
 }
 
 static bool is_comment_line(const char *l) {
