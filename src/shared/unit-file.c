@@ -137,15 +137,21 @@ static int string_set_grow(StringSet *s) {
         return 0;
 }
 
-/* Add a copy of str.  1 if added, 0 if it was there, -ENOMEM. */
+/* Add a copy of str.  1 if added, 0 if it was there, -ENOMEM.  The string
+ * is hashed and probed once unless the table has to grow. */
 static int string_set_put(StringSet *s, const char *str) {
-        size_t i;
+        size_t i = 0;
 
-        if (string_set_contains(s, str))
-                return 0;
-        if (2 * (s->n + 1) > s->size && string_set_grow(s) < 0)
-                return -ENOMEM;
-        i = string_set_slot(s, str);
+        if (s->size > 0) {
+                i = string_set_slot(s, str);
+                if (s->slots[i])
+                        return 0;
+        }
+        if (2 * (s->n + 1) > s->size) {
+                if (string_set_grow(s) < 0)
+                        return -ENOMEM;
+                i = string_set_slot(s, str);
+        }
         s->slots[i] = strdup(str);
         if (!s->slots[i])
                 return -ENOMEM;
