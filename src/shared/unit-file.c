@@ -701,6 +701,9 @@ static int add_alias_names(const NameMap *m, const char *key, int name_type, con
                             path_extract_filename(inst_fragment, &b) >= 0 && !streq(b, fragment_basename))
                                 continue;
                 } else {
+                        /* Usually the requested name itself: no copy. */
+                        if (strv_contains(*names, src))
+                                continue;
                         alias = strdup(src);
                         if (!alias)
                                 return -ENOMEM;
