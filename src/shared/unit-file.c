@@ -860,7 +860,7 @@ static int dropin_bases(const char *name, char ***bases) {
 }
 
 typedef struct ConfFile {
-        char *name; /* file name: the key that hides lower-priority files */
+        const char *name; /* file name, the last component of path: the key that hides lower-priority files */
         char *path;
 } ConfFile;
 
@@ -912,11 +912,14 @@ static int conf_files_list(char **dirs, const char *file_suffix, bool symlinks_o
                                 r = -ENOMEM;
                                 break;
                         }
-                        files[n].name = strdup(de->d_name);
                         files[n].path = path_join(*dir, de->d_name);
-                        n++;
-                        if (!files[n - 1].name || !files[n - 1].path)
+                        if (!files[n].path) {
                                 r = -ENOMEM;
+                                break;
+                        }
+                        /* path ends in "/" + d_name (no '/' in d_name) */
+                        files[n].name = strrchr(files[n].path, '/') + 1;
+                        n++;
                 }
                 closedir(d);
                 if (r < 0)
@@ -933,7 +936,6 @@ static int conf_files_list(char **dirs, const char *file_suffix, bool symlinks_o
                         r = -ENOMEM;
         }
         for (size_t i = 0; i < n; i++) {
-                free(files[i].name);
                 if (l)
                         l[i] = files[i].path;
                 else
