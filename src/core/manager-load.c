@@ -200,7 +200,10 @@ int manager_load_unit(Manager *m, const char *id, Unit **ret) {
         }
         if (c->type == UNIT_SOCKET)
                 return manager_load_triggered(m, u);
-        if (c->service && c->service->type == SERVICE_FORKING)
+        /* A forking daemon, or a main PID named by MAINPID=, may be an
+         * orphaned grandchild: it must stay our child to be watched. */
+        if (c->service && (c->service->type == SERVICE_FORKING ||
+                           service_config_notify_access(c->service) != NOTIFY_NONE))
                 (void) manager_enable_orphan_reaping(m);
         /* Sockets= of a service: loaded with it, started before it. */
         STRV_FOREACH(name, c->service ? c->service->sockets : NULL) {

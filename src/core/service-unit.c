@@ -1129,6 +1129,64 @@ static const char *fd_name_or_default(char * const *tags) {
         return "stored";
 }
 
+/* Is pid a descendant of porterd (its child, or a child of one of those)?
+ * porterd is a child subreaper while a service may send MAINPID= (see
+ * manager_load_unit()), so an orphaned descendant is still our child.
+ * Without cgroups this stands in for systemd's "belongs to the service". */
+static bool pid_is_our_descendant(pid_t pid) {
+        pid_t self = getpid();
+        for (unsigned depth = 0; pid > 1 && depth < 64; depth++) {
+                char state;
+                pid_t ppid, session;
+                if (service_proc_stat(pid, &state, &ppid, &session) < 0 || state == 'Z')
+                        return false;
+                if (ppid == self)
+                        return true;
+                pid = ppid;
+        }
+        return false;
+}
+
+/* MAINPID=: the service names a new main process (spec §6.4), honoured in
+ * the states systemd honours it in.  It must be a live descendant of
+ * porterd, so that we can watch it; its exit is then the main process
+ * exit. */
+static void service_notify_main_pid(ServiceUnit *s, const char *value) {
+        char *end;
+        long v;
+
+        switch (s->state) {
+        case SERVICE_START: case SERVICE_START_POST: case SERVICE_RUNNING:
+        case SERVICE_STOP: case SERVICE_STOP_SIGTERM: case SERVICE_STOP_SIGKILL:
+                break;
+        default:
+                return;
+        }
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (errno != 0 || end == value || *end || v <= 1 || v > INT32_MAX) {
+                log_unit_warning(&s->meta, "Failed to parse MAINPID=%s field in notification message, ignoring.",
+                                 value);
+                return;
+        }
+        pid_t pid = (pid_t) v;
+        if (pid == s->main_process.pid)
+                return;
+        if (pid == getpid() || pid == s->control_process.pid || !pid_is_our_descendant(pid)) {
+                log_unit_warning(&s->meta, "New main PID %d does not belong to service, refusing.", (int) pid);
+                return;
+        }
+        unit_process_release(&s->main_process);
+        s->main_process = (UnitProcess) { .pid = pid, .pidfd = -EBADF };
+        int r = s->meta.manager->ops->watch(s->meta.manager, &s->meta, &s->main_process);
+        if (r < 0) {
+                log_unit_warning_errno(&s->meta, r, "Failed to watch new main PID %d for service: %m", (int) pid);
+                s->main_process = UNIT_PROCESS_NULL;
+                return;
+        }
+        log_unit_info(&s->meta, "Main PID changed to %d.", (int) pid);
+}
+
 void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags, int *fds, size_t n_fds) {
         if (strv_contains(tags, "FDSTORE=1") && n_fds > 0)
                 service_fd_store_add(s, fds, n_fds, fd_name_or_default(tags));
@@ -1149,6 +1207,8 @@ void service_notify_message(ServiceUnit *s, pid_t sender, char * const *tags, in
                                 service_set_state(s, SERVICE_STOP_SIGTERM);
                                 (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
                         }
+                } else if ((v = startswith(*t, "MAINPID="))) {
+                        service_notify_main_pid(s, v);
                 } else if ((v = startswith(*t, "STATUS="))) {
                         (void) free_and_strdup(&s->status_text, v);
                 } else if ((v = startswith(*t, "ERRNO="))) {

@@ -211,6 +211,46 @@ TEST(notify_ready_and_status) {
         manager_free(m);
 }
 
+/* MAINPID=: a real child of ours (the test is "porterd") becomes the main
+ * process and its exit counts as the main exit; pid 1 is refused. */
+TEST(notify_mainpid) {
+        Manager *m = fake_manager();
+        write_unit("mp.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\n");
+        ServiceUnit *s = load_service(m, "mp.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t fake_pid = fake_last_spawn()->pid;
+        pid_t child = fork();
+        ASSERT_OK(child);
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        char msg[64];
+        int n = snprintf(msg, sizeof msg, "MAINPID=1\nREADY=1");
+        ASSERT_EQ(notify_dispatch_text(m, fake_pid, msg, n), 1);
+        ASSERT_EQ(s->main_process.pid, fake_pid); /* pid 1 is not ours: refused */
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        ASSERT_EQ(notify_dispatch_text(m, fake_pid, "MAINPID=12x", 11), 1);
+        ASSERT_EQ(s->main_process.pid, fake_pid);
+
+        n = snprintf(msg, sizeof msg, "MAINPID=%d", (int) child);
+        ASSERT_EQ(notify_dispatch_text(m, fake_pid, msg, n), 1);
+        ASSERT_EQ(s->main_process.pid, child);
+        /* The old main process no longer speaks for the service... */
+        ASSERT_EQ(notify_dispatch_text(m, fake_pid, "STATUS=old", 10), 0);
+        /* ...and its exit is not the main exit any more. */
+        unit_process_exited(&s->meta, fake_pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+
+        ASSERT_OK(kill(child, SIGKILL));
+        int st;
+        ASSERT_EQ(waitpid(child, &st, 0), child);
+        unit_process_exited(&s->meta, child, CLD_EXITED, 3);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+        manager_free(m);
+}
+
 TEST(fd_store) {
         Manager *m = fake_manager();
         write_unit("fs.service", "[Service]\nType=notify\nExecStart=/bin/sleep 100\nFileDescriptorStoreMax=2\n"
