@@ -4,8 +4,9 @@
  * string arrays joined by spaces, Listen= pairs as "Type:address".  Units
  * are separated by an empty line.  With -o json: an array with one object
  * per unit, numbers as numbers, arrays as arrays (Listen= pairs as
- * [type, address], Ports as [type, address, protocol]).  Exit 0, or 1 if
- * a unit is unknown. */
+ * [type, address], Ports as [type, address, protocol]).  A unit without a
+ * file shows as LoadState=not-found and exit 0, as systemctl; 1 on a bad
+ * name. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -181,6 +182,24 @@ static int show_interface(sd_bus *bus, const char *path, const char *iface, char
         return r;
 }
 
+/* A unit with no file: what systemctl show prints for it (exit 0). */
+static void show_not_found(const char *id, char * const *props, JsonWriter *j) {
+        const char *const pairs[][2] = {
+                { "Id", id }, { "Names", id }, { "LoadState", "not-found" },
+                { "ActiveState", "inactive" }, { "SubState", "dead" },
+        };
+
+        for (size_t k = 0; k < ELEMENTSOF(pairs); k++) {
+                if (props && !strv_contains(props, pairs[k][0]))
+                        continue;
+                if (j) {
+                        json_key(j, pairs[k][0]);
+                        json_string(j, pairs[k][1]);
+                } else
+                        printf("%s=%s\n", pairs[k][0], pairs[k][1]);
+        }
+}
+
 int verb_show(int argc, char *argv[], void *userdata) {
         const PorterctlArgs *args = userdata;
         static const char * const ifaces[] = {
@@ -201,10 +220,22 @@ int verb_show(int argc, char *argv[], void *userdata) {
         }
         for (int i = 1; i < argc; i++) {
                 _cleanup_free_ char *id = NULL, *state = NULL, *path = NULL;
-                if (porterctl_mangle(argv[i], &id) < 0 ||
-                    porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "Id", &state) < 0) {
-                        log_error("Unit %s not loaded.", argv[i]);
+                if (porterctl_mangle(argv[i], &id) < 0) {
                         ret = 1;
+                        continue;
+                }
+                /* Not loaded yet: load it, as systemctl's GetUnit/LoadUnit
+                 * does; a name without a file shows as not-found. */
+                if (porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "Id", &state) < 0 &&
+                    (porterctl_load_unit(bus, id) < 0 ||
+                     porterctl_unit_string(bus, id, PORTER_BUS_UNIT_IFACE, "Id", &state) < 0)) {
+                        if (i > 1 && !json)
+                                putchar('\n');
+                        if (json)
+                                json_begin_object(&j);
+                        show_not_found(id, args->properties, json ? &j : NULL);
+                        if (json)
+                                json_end_object(&j);
                         continue;
                 }
                 path = porterctl_unit_path(id);

@@ -296,7 +296,12 @@ def test_show(setup):
     assert props["NAccepted"] == "0"
     r = run("-p", "ActiveState", "-p", "SubState", "show", "web.socket")
     assert r.stdout == "ActiveState=active\nSubState=listening\n"
-    assert run("show", "nosuch.service").returncode == 1
+    # A unit without a file: not-found, exit 0, as systemctl show.
+    r = run("show", "nosuch.service")
+    assert r.returncode == 0, r.stderr
+    assert "LoadState=not-found\n" in r.stdout and "Id=nosuch.service\n" in r.stdout
+    r = run("-p", "LoadState", "show", "nosuch.service")
+    assert r.stdout == "LoadState=not-found\n"
 
 
 def test_fd_store_survives_restart(setup, unit_dir, tmp_path):
