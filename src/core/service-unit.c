@@ -270,6 +270,39 @@ char **service_notify_env(Manager *m, const ServiceConfig *c) {
         return env;
 }
 
+static bool service_socket_stdio(const ServiceUnit *s) {
+        const ExecContext *ec = &s->config->exec;
+        return ec->std_input == EXEC_INPUT_SOCKET || ec->std_output == EXEC_OUTPUT_SOCKET ||
+               ec->std_error == EXEC_OUTPUT_SOCKET;
+}
+
+/* StandardInput=socket (or output): as in systemd's service_spawn(), a
+ * control process gets the same socket on its stdio as the main process
+ * (an Accept=yes instance's connection), and no LISTEN_FDS. */
+static int service_spawn_control_socket(ServiceUnit *s, ExecCommand *c, char * const *env) {
+        _cleanup_free_ int *fds = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        size_t n = 0;
+        int r;
+
+        if (s->instance)
+                r = service_instance_fds(s, &fds, &names, &n);
+        else
+                r = service_collect_fds(s, &fds, &names, &n);
+        if (r < 0)
+                return log_unit_error_errno(&s->meta, r, "Got no socket for '%s': %m", c->argv[0]);
+        ExecExtra x = { .fds = fds, .n_fds = n, .fd_names = names, .extra_env = env, .capture_output = true };
+        ExecPrepared p;
+        r = exec_prepare(s->meta.manager, c, &s->config->exec, &x, &p);
+        if (r < 0)
+                return log_unit_error_errno(&s->meta, r, "Failed to prepare '%s': %m", c->argv[0]);
+        r = unit_spawn_prepared(&s->meta, &p, &s->control_process);
+        exec_prepared_done(&p);
+        if (r < 0)
+                return log_unit_error_errno(&s->meta, r, "Failed to spawn '%s': %m", c->argv[0]);
+        return 0;
+}
+
 /* Control processes see $MAINPID while there is a main process, as in
  * systemd: "ExecReload=kill -HUP $MAINPID" depends on it. */
 static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
@@ -277,6 +310,8 @@ static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
         char *env[] = { mainpid, NULL };
 
         snprintf(mainpid, sizeof mainpid, "MAINPID=%d", (int) s->main_process.pid);
+        if (service_socket_stdio(s))
+                return service_spawn_control_socket(s, c, s->main_process.pid > 0 ? env : NULL);
         return unit_spawn_command_env(&s->meta, c, &s->config->exec, s->main_process.pid > 0 ? env : NULL,
                                       &s->control_process);
 }
@@ -314,8 +349,12 @@ static int service_spawn_instance(ServiceUnit *s) {
         if (r < 0)
                 log_unit_warning_errno(&s->meta, r, "Failed to watch process: %m");
         /* The child has its own copy; ours only holds the connection open.
-         * Closing it now keeps porterd's fd count flat under load. */
-        s->connection_fd = safe_close(s->connection_fd);
+         * Closing it now keeps porterd's fd count flat under load, unless
+         * a later control process needs it on its stdio. */
+        if (!service_socket_stdio(s) || (!s->config->exec_command[SERVICE_EXEC_START_POST] &&
+                                         !s->config->exec_command[SERVICE_EXEC_STOP] &&
+                                         !s->config->exec_command[SERVICE_EXEC_STOP_POST]))
+                s->connection_fd = safe_close(s->connection_fd);
         return 0;
 }
 
