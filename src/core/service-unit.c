@@ -126,7 +126,9 @@ static void service_reload_abandon(ServiceUnit *s);
 NotifyAccess service_config_notify_access(const ServiceConfig *c) {
         if (c->notify_access >= 0)
                 return c->notify_access;
-        if (c->type == SERVICE_NOTIFY || c->type == SERVICE_NOTIFY_RELOAD)
+        /* As systemd's service_add_extras(): a service that may keep fds
+         * in the store must be able to send them. */
+        if (c->type == SERVICE_NOTIFY || c->type == SERVICE_NOTIFY_RELOAD || c->n_fd_store_max > 0)
                 return NOTIFY_MAIN;
         return NOTIFY_NONE;
 }
@@ -265,6 +267,13 @@ char **service_notify_env(Manager *m, const ServiceConfig *c) {
         if (env && service_config_notify_access(c) != NOTIFY_NONE && m->notify_socket_path) {
                 char *e = strjoin("NOTIFY_SOCKET=", m->notify_socket_path);
                 if (!e || strv_consume(&env, e) < 0)
+                        return strv_free(env);
+        }
+        /* $FDSTORE (systemd v254+): how many fds the store takes. */
+        if (env && c->n_fd_store_max > 0) {
+                char v[16];
+                snprintf(v, sizeof v, "%u", c->n_fd_store_max);
+                if (strv_env_assign(&env, "FDSTORE", v) < 0)
                         return strv_free(env);
         }
         return env;

@@ -90,8 +90,11 @@ static void service_apply_defaults(ServiceConfig *s) {
         /* A oneshot service has no start timeout unless one is given. */
         if (s->type == SERVICE_ONESHOT && !s->timeout_start_set)
                 s->timeout_start_usec = USEC_INFINITY;
+        /* As systemd: FileDescriptorStoreMax= > 0 implies main too, so that
+         * the service can fill its store. */
         if (s->notify_access < 0)
-                s->notify_access = (s->type == SERVICE_NOTIFY || s->type == SERVICE_NOTIFY_RELOAD) ? NOTIFY_MAIN : NOTIFY_NONE;
+                s->notify_access = (s->type == SERVICE_NOTIFY || s->type == SERVICE_NOTIFY_RELOAD ||
+                                    s->n_fd_store_max > 0) ? NOTIFY_MAIN : NOTIFY_NONE;
 }
 
 /* --- load-time checks ------------------------------------------------------ */

@@ -293,6 +293,37 @@ TEST(fd_store) {
         manager_free(m);
 }
 
+/* FileDescriptorStoreMax= without NotifyAccess= implies main: a
+ * Type=simple service gets $NOTIFY_SOCKET and $FDSTORE, and may store. */
+TEST(fd_store_implies_notify_access) {
+        Manager *m = fake_manager();
+        write_unit("fss.service", "[Service]\nExecStart=/bin/sleep 100\nFileDescriptorStoreMax=3\n");
+        write_unit("fsn.service", "[Service]\nExecStart=/bin/sleep 100\nFileDescriptorStoreMax=3\n"
+                                  "NotifyAccess=none\n");
+        ASSERT_OK(manager_setup_notify(m));
+        ServiceUnit *s = load_service(m, "fss.service");
+        ASSERT_EQ(s->config->notify_access, NOTIFY_MAIN);
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_NOT_NULL(strv_env_get_for_test(sp->envp, "NOTIFY_SOCKET"));
+        ASSERT_TRUE(env_has(sp->envp, "FDSTORE=3"));
+        int p[2];
+        ASSERT_OK(pipe2(p, O_CLOEXEC));
+        int fds[1] = { p[0] };
+        ASSERT_EQ(notify_dispatch(m, sp->pid, "FDSTORE=1", 9, fds, 1), 1);
+        ASSERT_EQ(s->n_fd_store, 1u);
+        safe_close(p[1]);
+
+        /* An explicit NotifyAccess=none wins. */
+        ServiceUnit *n = load_service(m, "fsn.service");
+        ASSERT_EQ(n->config->notify_access, NOTIFY_NONE);
+        ASSERT_OK(unit_start(&n->meta));
+        ASSERT_NULL(strv_env_get_for_test(fake_last_spawn()->envp, "NOTIFY_SOCKET"));
+        ASSERT_TRUE(env_has(fake_last_spawn()->envp, "FDSTORE=3"));
+        manager_free(m);
+}
+
 TEST(notify_exit_before_ready_is_protocol) {
         Manager *m = fake_manager();
         write_unit("p.service", "[Service]\nType=notify\nExecStart=/bin/true\nTimeoutStartSec=7\n");
