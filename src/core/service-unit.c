@@ -490,10 +490,15 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
 
         /* KillMode=: control-group signals the whole process group, mixed
          * only the main process with the first signal and the group with
-         * SIGKILL, process only the main process, none nothing but the
-         * final SIGKILL. */
+         * SIGKILL, process only the main process, none nothing at all: as
+         * systemd's unit_kill_context(), the processes are left alone and
+         * the stop goes on at once. */
         bool group = k->kill_mode == KILL_CONTROL_GROUP || (k->kill_mode == KILL_MIXED && sigkill);
-        if (k->kill_mode != KILL_NONE || sigkill) {
+        if (k->kill_mode == KILL_NONE && state == SERVICE_STOP_SIGTERM &&
+            (s->main_process.pid > 0 || s->control_process.pid > 0))
+                log_unit_warning(&s->meta, "KillMode=none: leaving the service's processes alone. KillMode=none "
+                                 "is deprecated, use KillMode=mixed or control-group.");
+        if (k->kill_mode != KILL_NONE) {
                 if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig, group) >= 0)
                         killed = true;
                 if (s->control_process.pid > 0 &&
@@ -504,8 +509,7 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
                 if (!killed && s->config->type == SERVICE_FORKING && s->session_pid > 0 && !sigkill)
                         (void) kill(-s->session_pid, sig);
         }
-        if (killed || (k->kill_mode == KILL_NONE && !sigkill &&
-                       (s->main_process.pid > 0 || s->control_process.pid > 0))) {
+        if (killed) {
                 service_set_state(s, state);
                 (void) unit_arm_timer(&s->meta, service_timeout_stop(s));
                 return;
@@ -591,7 +595,8 @@ static void service_enter_start(ServiceUnit *s) {
         r = service_spawn_main(s, c);
         if (r < 0) {
                 log_unit_error_errno(&s->meta, r, "Failed to start main process '%s': %m", c->argv[0]);
-                service_enter_signal(s, SERVICE_FINAL_SIGTERM, SERVICE_FAILURE_RESOURCES);
+                /* As systemd v258: leftovers get the stop signals, then ExecStopPost= runs. */
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_FAILURE_RESOURCES);
                 return;
         }
         /* Per-connection instances log at debug only: one line each would
@@ -970,17 +975,19 @@ static void service_control_exited(ServiceUnit *s, int code, int status) {
         s->control_command = NULL;
 
         switch (s->state) {
+        /* A failed ExecStartPre= or ExecStartPost= goes to stop-sigterm, so
+         * that ExecStopPost= runs but ExecStop= does not (systemd v258). */
         case SERVICE_START_PRE:
                 if (f == SERVICE_SUCCESS)
                         service_enter_start(s);
                 else
-                        service_enter_signal(s, SERVICE_FINAL_SIGTERM, f);
+                        service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
                 break;
         case SERVICE_START_POST:
                 if (f == SERVICE_SUCCESS)
                         service_enter_running(s, SERVICE_SUCCESS);
                 else
-                        service_enter_stop(s, f);
+                        service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
                 break;
         case SERVICE_STOP:
                 service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
@@ -1049,14 +1056,11 @@ static void service_timer_fired(Unit *u) {
         switch (s->state) {
         case SERVICE_START_PRE:
         case SERVICE_START:
-                log_unit_warning(u, "%s operation timed out. Terminating.",
-                                 s->state == SERVICE_START ? "Start" : "Start-pre");
-                service_enter_signal(s, s->state == SERVICE_START ? SERVICE_STOP_SIGTERM : SERVICE_FINAL_SIGTERM,
-                                     SERVICE_FAILURE_TIMEOUT);
-                break;
         case SERVICE_START_POST:
-                log_unit_warning(u, "Start-post operation timed out. Stopping.");
-                service_enter_stop(s, SERVICE_FAILURE_TIMEOUT);
+                /* systemd v258 (TimeoutStartFailureMode=terminate): every
+                 * start phase goes to stop-sigterm, then ExecStopPost=. */
+                log_unit_warning(u, "%s operation timed out. Terminating.", service_state_to_string(s->state));
+                service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_FAILURE_TIMEOUT);
                 break;
         case SERVICE_RELOAD:
                 log_unit_warning(u, "Reload operation timed out. Killing reload process.");

@@ -597,4 +597,110 @@ TEST(ratelimit_window) {
                 ASSERT_TRUE(ratelimit_below(&off, 5));
 }
 
+/* systemd v258: a failed ExecStartPre= goes to stop-sigterm, then runs
+ * ExecStopPost= (never ExecStop=) and ends failed. */
+TEST(start_pre_failure_runs_stop_post) {
+        Manager *m = fake_manager();
+        write_unit("pre.service", "[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 100\n"
+                                  "ExecStop=/bin/echo\nExecStopPost=/bin/true\n");
+        ServiceUnit *s = load_service(m, "pre.service");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_START_PRE);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        ASSERT_EQ(fake.n_spawns, 2u); /* no ExecStart=, no ExecStop= */
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+        manager_free(m);
+}
+
+/* A timed-out ExecStartPre= gets the stop signal, then ExecStopPost=. */
+TEST(start_pre_timeout_terminates) {
+        Manager *m = fake_manager();
+        write_unit("pret.service", "[Service]\nExecStartPre=/bin/sleep 100\nExecStart=/bin/sleep 100\n"
+                                   "ExecStop=/bin/echo\nExecStopPost=/bin/true\nTimeoutStartSec=3\n");
+        ServiceUnit *s = load_service(m, "pret.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t pre = fake_last_spawn()->pid;
+        unit_timer_fired(&s->meta);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(fake.kills[0].pid, pre);
+        ASSERT_EQ(fake.kills[0].sig, SIGTERM);
+        unit_process_exited(&s->meta, pre, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_TIMEOUT);
+        manager_free(m);
+}
+
+/* A main process that cannot be spawned: ExecStopPost= still runs. */
+TEST(start_spawn_failure_runs_stop_post) {
+        Manager *m = fake_manager();
+        write_unit("nospawn.service", "[Service]\nExecStart=/bin/sleep 100\nExecStop=/bin/echo\n"
+                                      "ExecStopPost=/bin/true\n");
+        ServiceUnit *s = load_service(m, "nospawn.service");
+        fake.fail_spawn = -ENOEXEC;
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_EQ(fake.n_spawns, 1u);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_RESOURCES);
+        manager_free(m);
+}
+
+/* A failed (or timed-out) ExecStartPost= goes to stop-sigterm too: the
+ * main process gets SIGTERM, ExecStop= is not run, ExecStopPost= is. */
+TEST(start_post_failure_skips_exec_stop) {
+        Manager *m = fake_manager();
+        write_unit("post.service", "[Service]\nExecStart=/bin/sleep 100\nExecStartPost=/bin/false\n"
+                                   "ExecStop=/bin/echo\nExecStopPost=/bin/true\n");
+        write_unit("postt.service", "[Service]\nExecStart=/bin/sleep 100\nExecStartPost=/bin/sleep 100\n"
+                                    "ExecStop=/bin/echo\nExecStopPost=/bin/true\nTimeoutStartSec=3\n");
+        ServiceUnit *s = load_service(m, "post.service"), *t = load_service(m, "postt.service");
+
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t main_pid = fake.spawns[0].pid;
+        ASSERT_EQ(s->state, SERVICE_START_POST);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(fake.kills[0].pid, main_pid);
+        ASSERT_EQ(fake.n_spawns, 2u); /* no ExecStop= */
+        unit_process_exited(&s->meta, main_pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+
+        unsigned n = fake.n_spawns;
+        ASSERT_OK(unit_start(&t->meta));
+        ASSERT_EQ(t->state, SERVICE_START_POST);
+        unit_timer_fired(&t->meta);
+        ASSERT_EQ(t->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(fake.n_spawns, n + 2); /* ExecStart=, ExecStartPost=; no ExecStop= */
+        manager_free(m);
+}
+
+/* KillMode=none: no signal at all, the stop goes on at once and succeeds. */
+TEST(kill_mode_none) {
+        Manager *m = fake_manager();
+        write_unit("none.service", "[Service]\nExecStart=/bin/sleep 100\nKillMode=none\nExecStopPost=/bin/true\n");
+        ServiceUnit *s = load_service(m, "none.service");
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_OK(unit_stop(&s->meta));
+        ASSERT_EQ(fake.n_kills, 0u);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(fake.n_kills, 0u);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        ASSERT_EQ(s->result, SERVICE_SUCCESS);
+        manager_free(m);
+}
+
 RUN_TESTS();
