@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -312,17 +313,80 @@ static int service_spawn_control_socket(ServiceUnit *s, ExecCommand *c, char * c
         return 0;
 }
 
-/* Control processes see $MAINPID while there is a main process, as in
- * systemd: "ExecReload=kill -HUP $MAINPID" depends on it. */
-static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
-        char mainpid[32];
-        char *env[] = { mainpid, NULL };
+/* A fresh $INVOCATION_ID for a run, as systemd makes one per start: 128
+ * random bits in lowercase hex. */
+static void service_new_invocation_id(ServiceUnit *s) {
+        uint8_t b[16];
+        if (getrandom(b, sizeof b, 0) != (ssize_t) sizeof b) {
+                s->invocation_id[0] = '\0';
+                return;
+        }
+        for (size_t i = 0; i < sizeof b; i++)
+                snprintf(s->invocation_id + 2 * i, 3, "%02x", b[i]);
+}
 
-        snprintf(mainpid, sizeof mainpid, "MAINPID=%d", (int) s->main_process.pid);
+/* ExecStop= and ExecStopPost= learn how the service went, as in systemd:
+ * $SERVICE_RESULT, and once the main process exited $EXIT_CODE (exited,
+ * killed, dumped) and $EXIT_STATUS (the number, or the signal name without
+ * "SIG"). */
+static int service_result_env(const ServiceUnit *s, char ***env) {
+        char status[16];
+        const char *code;
+
+        if (strv_env_assign(env, "SERVICE_RESULT", service_result_to_string(s->result)) < 0)
+                return -ENOMEM;
+        if (s->main_exit_code == 0)
+                return 0; /* no main process exited in this run */
+        code = s->main_exit_code == CLD_EXITED ? "exited" : s->main_exit_code == CLD_DUMPED ? "dumped" : "killed";
+        const char *sig = s->main_exit_code == CLD_EXITED ? NULL : sigabbrev_np(s->main_exit_status);
+        if (sig)
+                snprintf(status, sizeof status, "%s", sig);
+        else
+                snprintf(status, sizeof status, "%d", s->main_exit_status);
+        if (strv_env_assign(env, "EXIT_CODE", code) < 0 || strv_env_assign(env, "EXIT_STATUS", status) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* What porterd sets for a control process (systemd's service_spawn()):
+ * $MAINPID while there is a main process ("ExecReload=kill -HUP $MAINPID"
+ * depends on it), $NOTIFY_SOCKET for NotifyAccess=exec or all, $FDSTORE,
+ * $INVOCATION_ID, and for the stop commands the result. */
+static char **service_control_env(ServiceUnit *s) {
+        _cleanup_strv_free_ char **env = strv_copy(NULL);
+        char v[32];
+
+        if (!env)
+                return NULL;
+        if (s->main_process.pid > 0) {
+                snprintf(v, sizeof v, "%d", (int) s->main_process.pid);
+                if (strv_env_assign(&env, "MAINPID", v) < 0)
+                        return NULL;
+        }
+        if (service_config_notify_access(s->config) >= NOTIFY_EXEC && s->meta.manager->notify_socket_path &&
+            strv_env_assign(&env, "NOTIFY_SOCKET", s->meta.manager->notify_socket_path) < 0)
+                return NULL;
+        if (s->config->n_fd_store_max > 0) {
+                snprintf(v, sizeof v, "%u", s->config->n_fd_store_max);
+                if (strv_env_assign(&env, "FDSTORE", v) < 0)
+                        return NULL;
+        }
+        if (s->invocation_id[0] && strv_env_assign(&env, "INVOCATION_ID", s->invocation_id) < 0)
+                return NULL;
+        if ((s->control_command_id == SERVICE_EXEC_STOP || s->control_command_id == SERVICE_EXEC_STOP_POST) &&
+            service_result_env(s, &env) < 0)
+                return NULL;
+        return TAKE_PTR(env);
+}
+
+static int service_spawn_control(ServiceUnit *s, ExecCommand *c) {
+        _cleanup_strv_free_ char **env = service_control_env(s);
+
+        if (!env)
+                return -ENOMEM;
         if (service_socket_stdio(s))
-                return service_spawn_control_socket(s, c, s->main_process.pid > 0 ? env : NULL);
-        return unit_spawn_command_env(&s->meta, c, &s->config->exec, s->main_process.pid > 0 ? env : NULL,
-                                      &s->control_process);
+                return service_spawn_control_socket(s, c, env);
+        return unit_spawn_command_env(&s->meta, c, &s->config->exec, env, &s->control_process);
 }
 
 /* Run the first command for `id`: 1 if one runs, 0 if none, -errno. */
@@ -407,6 +471,8 @@ static int service_spawn_main(ServiceUnit *s, ExecCommand *c) {
                 if (r < 0)
                         return r;
         }
+        if (s->invocation_id[0] && strv_env_assign(&env, "INVOCATION_ID", s->invocation_id) < 0)
+                return -ENOMEM;
         if (s->runtime_dirs) {
                 _cleanup_free_ char *dirs = strv_join(s->runtime_dirs, ":");
                 if (!dirs || strv_env_assign(&env, "RUNTIME_DIRECTORY", dirs) < 0)
@@ -692,6 +758,7 @@ static int service_start_now(ServiceUnit *s) {
         s->result = SERVICE_SUCCESS;
         s->forbid_restart = false;
         s->main_exit_code = s->main_exit_status = 0;
+        service_new_invocation_id(s);
         free(s->status_text);
         s->status_text = NULL;
         service_start_sockets(s);

@@ -74,6 +74,7 @@ typedef struct ServiceUnit {
         bool forbid_restart;            /* stopped by request: no Restart= */
         bool start_limit_hit;           /* last start refused by the start limit */
         char *status_text;              /* STATUS= */
+        char invocation_id[33];         /* $INVOCATION_ID of this run: 128 random bits in hex */
         char **runtime_dirs;            /* RuntimeDirectory= made for this run */
         int *fd_store;                  /* FDSTORE=1 fds, passed after the socket fds */
         char **fd_store_names;          /* parallel: FDNAME= or "stored" */

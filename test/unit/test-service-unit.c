@@ -324,6 +324,68 @@ TEST(fd_store_implies_notify_access) {
         manager_free(m);
 }
 
+/* What control processes learn: $SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS
+ * for ExecStop=/ExecStopPost= only, $NOTIFY_SOCKET with NotifyAccess=all,
+ * and one $INVOCATION_ID per run shared by all its processes. */
+TEST(control_env) {
+        Manager *m = fake_manager();
+        write_unit("ce.service", "[Service]\nExecStart=/bin/sleep 100\nExecStartPost=/bin/true\n"
+                                 "ExecStop=/bin/echo stop\nExecStopPost=/bin/echo post\nNotifyAccess=all\n"
+                                 "Restart=on-failure\n");
+        ASSERT_OK(manager_setup_notify(m));
+        ServiceUnit *s = load_service(m, "ce.service");
+        ASSERT_OK(unit_start(&s->meta));
+        FakeSpawn *main_sp = &fake.spawns[fake.n_spawns - 2], *post = fake_last_spawn();
+        const char *id = strv_env_get_for_test(main_sp->envp, "INVOCATION_ID");
+        ASSERT_NOT_NULL(id);
+        ASSERT_EQ(strlen(id), 32u);
+        ASSERT_EQ(strspn(id, "0123456789abcdef"), 32u);
+        char first_id[33];
+        snprintf(first_id, sizeof first_id, "%s", id);
+        ASSERT_STREQ(strv_env_get_for_test(post->envp, "INVOCATION_ID"), first_id);
+        ASSERT_NOT_NULL(strv_env_get_for_test(post->envp, "NOTIFY_SOCKET"));
+        ASSERT_NULL(strv_env_get_for_test(post->envp, "SERVICE_RESULT"));
+        unit_process_exited(&s->meta, post->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+
+        /* The main process fails: no ExecStop=, ExecStopPost= sees why. */
+        unit_process_exited(&s->meta, main_sp->pid, CLD_EXITED, 3);
+        FakeSpawn *sp = fake_last_spawn();
+        ASSERT_STREQ(sp->args, "/bin/echo post");
+        ASSERT_TRUE(env_has(sp->envp, "SERVICE_RESULT=exit-code"));
+        ASSERT_TRUE(env_has(sp->envp, "EXIT_CODE=exited"));
+        ASSERT_TRUE(env_has(sp->envp, "EXIT_STATUS=3"));
+        ASSERT_NULL(strv_env_get_for_test(sp->envp, "MAINPID"));
+        unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_AUTO_RESTART);
+
+        /* The restart is a new run with a new id. */
+        unit_timer_fired(&s->meta);
+        main_sp = &fake.spawns[fake.n_spawns - 2];
+        ASSERT_NOT_NULL(strv_env_get_for_test(main_sp->envp, "INVOCATION_ID"));
+        ASSERT_TRUE(strcmp(strv_env_get_for_test(main_sp->envp, "INVOCATION_ID"), first_id) != 0);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+
+        /* A stop: ExecStop= runs while the main process does... */
+        ASSERT_OK(unit_stop(&s->meta));
+        sp = fake_last_spawn();
+        ASSERT_STREQ(sp->args, "/bin/echo stop");
+        ASSERT_TRUE(env_has(sp->envp, "SERVICE_RESULT=success"));
+        ASSERT_NULL(strv_env_get_for_test(sp->envp, "EXIT_CODE"));
+        ASSERT_NOT_NULL(strv_env_get_for_test(sp->envp, "MAINPID"));
+        unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 0);
+        /* ...and ExecStopPost= after SIGTERM killed it. */
+        unit_process_exited(&s->meta, main_sp->pid, CLD_KILLED, SIGTERM);
+        sp = fake_last_spawn();
+        ASSERT_STREQ(sp->args, "/bin/echo post");
+        ASSERT_TRUE(env_has(sp->envp, "SERVICE_RESULT=success"));
+        ASSERT_TRUE(env_has(sp->envp, "EXIT_CODE=killed"));
+        ASSERT_TRUE(env_has(sp->envp, "EXIT_STATUS=TERM"));
+        unit_process_exited(&s->meta, sp->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        manager_free(m);
+}
+
 TEST(notify_exit_before_ready_is_protocol) {
         Manager *m = fake_manager();
         write_unit("p.service", "[Service]\nType=notify\nExecStart=/bin/true\nTimeoutStartSec=7\n");
