@@ -42,6 +42,7 @@ static const char * const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_FAILED] = "failed",
         [SERVICE_AUTO_RESTART] = "auto-restart",
         [SERVICE_RELOAD] = "reload",
+        [SERVICE_CONDITION] = "condition",
 };
 
 static const char * const service_result_table[_SERVICE_RESULT_MAX] = {
@@ -72,6 +73,7 @@ static const UnitActiveState service_active_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_FAILED] = UNIT_FAILED,
         [SERVICE_AUTO_RESTART] = UNIT_ACTIVATING,
         [SERVICE_RELOAD] = UNIT_RELOADING,
+        [SERVICE_CONDITION] = UNIT_ACTIVATING,
 };
 
 const char *service_state_to_string(ServiceState s) {
@@ -105,7 +107,7 @@ static bool service_state_is_stopping(ServiceState s) {
 }
 
 static bool service_state_is_starting(ServiceState s) {
-        return s >= SERVICE_START_PRE && s <= SERVICE_START_POST;
+        return (s >= SERVICE_START_PRE && s <= SERVICE_START_POST) || s == SERVICE_CONDITION;
 }
 
 /* States that keep a timer: the start/stop timeouts and the restart delay. */
@@ -702,6 +704,22 @@ static void service_enter_start_pre(ServiceUnit *s) {
         service_enter_start(s);
 }
 
+/* ExecCondition= (systemd v243+), before ExecStartPre=: its exit decides
+ * whether the service starts at all (service_control_exited()). */
+static void service_enter_condition(ServiceUnit *s) {
+        int r = service_run_control(s, SERVICE_EXEC_CONDITION);
+        if (r > 0) {
+                service_set_state(s, SERVICE_CONDITION);
+                (void) unit_arm_timer(&s->meta, service_timeout_start(s));
+                return;
+        }
+        if (r < 0) {
+                service_enter_dead(s, SERVICE_FAILURE_RESOURCES, true);
+                return;
+        }
+        service_enter_start_pre(s);
+}
+
 /* ---- requests ---- */
 
 static int service_start_now(ServiceUnit *s);
@@ -775,7 +793,7 @@ static int service_start_now(ServiceUnit *s) {
                 service_enter_dead(s, SERVICE_FAILURE_RESOURCES, false);
                 return 0;
         }
-        service_enter_start_pre(s);
+        service_enter_condition(s);
         return 0;
 }
 
@@ -1030,18 +1048,34 @@ static void service_control_exited(ServiceUnit *s, int code, int status) {
         if (f != SERVICE_SUCCESS && s->control_command &&
             (s->control_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
                 f = SERVICE_SUCCESS;
+        /* ExecCondition= exiting 1-254 skips the start; 255 or a signal fails it. */
+        bool skip = s->state == SERVICE_CONDITION && f == SERVICE_FAILURE_EXIT_CODE && code == CLD_EXITED &&
+                    status < 255;
         if (f == SERVICE_SUCCESS && s->control_command && s->control_command->next) {
                 s->control_command = s->control_command->next;
                 if (service_spawn_control(s, s->control_command) >= 0)
                         return;
                 f = SERVICE_FAILURE_RESOURCES;
         }
-        if (f != SERVICE_SUCCESS)
-                log_unit_warning(&s->meta, "Control process exited, code=%s, status=%d",
+        if (f != SERVICE_SUCCESS && !skip)
+                log_unit_warning(&s->meta, "%s process exited, code=%s, status=%d",
+                                 s->state == SERVICE_CONDITION ? "Condition check" : "Control",
                                  code == CLD_EXITED ? "exited" : "killed", status);
         s->control_command = NULL;
 
         switch (s->state) {
+        case SERVICE_CONDITION:
+                if (f == SERVICE_SUCCESS)
+                        service_enter_start_pre(s);
+                else if (skip) {
+                        /* As systemd, through stop-sigterm and ExecStopPost=, to
+                         * inactive: a skip is no failure and no reason to restart. */
+                        log_unit_info(&s->meta, "Skipped due to 'exec-condition' (status=%d).", status);
+                        s->forbid_restart = true;
+                        service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_SUCCESS);
+                } else
+                        service_enter_signal(s, SERVICE_STOP_SIGTERM, f);
+                break;
         /* A failed ExecStartPre= or ExecStartPost= goes to stop-sigterm, so
          * that ExecStopPost= runs but ExecStop= does not (systemd v258). */
         case SERVICE_START_PRE:
@@ -1121,6 +1155,7 @@ static void service_timer_fired(Unit *u) {
         bool sigkill = s->config->kill.send_sigkill;
 
         switch (s->state) {
+        case SERVICE_CONDITION:
         case SERVICE_START_PRE:
         case SERVICE_START:
         case SERVICE_START_POST:

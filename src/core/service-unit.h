@@ -29,6 +29,7 @@ typedef enum ServiceState {
         SERVICE_FAILED,
         SERVICE_AUTO_RESTART,
         SERVICE_RELOAD,                 /* ExecReload= runs; the unit stays up */
+        SERVICE_CONDITION,              /* ExecCondition= runs, before ExecStartPre= */
         _SERVICE_STATE_MAX,
         _SERVICE_STATE_INVALID = -EINVAL,
 } ServiceState;

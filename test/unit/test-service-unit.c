@@ -765,4 +765,52 @@ TEST(kill_mode_none) {
         manager_free(m);
 }
 
+/* ExecCondition=: before ExecStartPre=; 1-254 skips the start (inactive,
+ * success, no restart), 255 or a signal fails it, 0 goes on. */
+TEST(exec_condition) {
+        Manager *m = fake_manager();
+        write_unit("cond.service", "[Service]\nExecCondition=/bin/test\nExecStartPre=/bin/true\n"
+                                   "ExecStart=/bin/sleep 100\nExecStopPost=/bin/echo\nRestart=always\n");
+        ServiceUnit *s = load_service(m, "cond.service");
+
+        ASSERT_OK(unit_start(&s->meta));
+        ASSERT_EQ(s->state, SERVICE_CONDITION);
+        ASSERT_EQ(unit_active_state(&s->meta), UNIT_ACTIVATING);
+        ASSERT_STREQ(unit_sub_state(&s->meta), "condition");
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/test");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/echo");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_DEAD);
+        ASSERT_EQ(s->result, SERVICE_SUCCESS);
+        ASSERT_EQ(fake.n_spawns, 2u); /* no ExecStartPre=, no ExecStart= */
+
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 255);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+        ASSERT_EQ(s->state, SERVICE_AUTO_RESTART); /* a failure, unlike the skip */
+        ASSERT_OK(unit_stop(&s->meta));
+
+        unsigned n = fake.n_spawns;
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_KILLED, SIGKILL);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_SIGNAL);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_OK(unit_stop(&s->meta));
+
+        n = fake.n_spawns;
+        unit_reset_failed(&s->meta);
+        ASSERT_OK(unit_start(&s->meta));
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_START_PRE);
+        ASSERT_STREQ(fake_last_spawn()->argv0, "/bin/true");
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        ASSERT_EQ(fake.n_spawns, n + 3);
+        manager_free(m);
+}
+
 RUN_TESTS();
