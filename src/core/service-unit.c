@@ -1318,7 +1318,7 @@ static void service_notify_main_pid(ServiceUnit *s, const char *value) {
         }
         errno = 0;
         v = strtol(value, &end, 10);
-        if (errno != 0 || end == value || *end || v <= 1 || v > INT32_MAX) {
+        if (errno != 0 || end == value || *end || v <= 0 || v > INT32_MAX) {
                 log_unit_warning(&s->meta, "Failed to parse MAINPID=%s field in notification message, ignoring.",
                                  value);
                 return;

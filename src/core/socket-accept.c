@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "env-util.h"
 #include "fd-util.h"
 #include "manager.h"
 #include "service-unit.h"
@@ -321,6 +322,19 @@ int socket_prepare_instance_template(SocketUnit *s) {
         _cleanup_strv_free_ char **env = service_notify_env(s->meta.manager, sc);
         if (!env)
                 return -ENOMEM;
+        /* Each instance makes the same RuntimeDirectory= paths when it
+         * starts (service_start_now()), so they can be named once here. */
+        if (sc->exec.runtime_directory) {
+                _cleanup_strv_free_ char **dirs = NULL;
+                STRV_FOREACH(name, sc->exec.runtime_directory) {
+                        char *path = strjoin(s->meta.manager->runtime_dir, "/", *name);
+                        if (!path || strv_consume(&dirs, path) < 0)
+                                return -ENOMEM;
+                }
+                _cleanup_free_ char *joined = strv_join(dirs, ":");
+                if (!joined || strv_env_assign(&env, "RUNTIME_DIRECTORY", joined) < 0)
+                        return -ENOMEM;
+        }
         ExecExtra x = { .connection = true, .pass_fds = true, .fd_names = names, .extra_env = env };
         r = exec_prepare(s->meta.manager, c, &sc->exec, &x, s->instance_exec);
         if (r < 0)
