@@ -556,6 +556,12 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
         int sig = sigkill ? k->final_kill_signal : k->kill_signal;
         bool killed = false;
 
+        /* RestartKillSignal=: a stop that is the first half of a restart
+         * job, as systemd's KILL_RESTART. */
+        if (state == SERVICE_STOP_SIGTERM && k->restart_kill_signal > 0 && s->meta.job &&
+            s->meta.job->type == JOB_RESTART)
+                sig = k->restart_kill_signal;
+
         /* KillMode=: control-group signals the whole process group, mixed
          * only the main process with the first signal and the group with
          * SIGKILL, process only the main process, none nothing at all: as
@@ -567,8 +573,14 @@ static void service_enter_signal(ServiceUnit *s, ServiceState state, ServiceResu
                 log_unit_warning(&s->meta, "KillMode=none: leaving the service's processes alone. KillMode=none "
                                  "is deprecated, use KillMode=mixed or control-group.");
         if (k->kill_mode != KILL_NONE) {
-                if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig, group) >= 0)
+                if (s->main_process.pid > 0 && unit_kill_process(&s->meta, &s->main_process, sig, group) >= 0) {
                         killed = true;
+                        /* SendSIGHUP=: right after the kill signal, so that
+                         * shells notice their terminal is gone. */
+                        if (k->send_sighup && !sigkill)
+                                (void) s->meta.manager->ops->kill(s->meta.manager, &s->main_process, SIGHUP,
+                                                                  group);
+                }
                 if (s->control_process.pid > 0 &&
                     unit_kill_process(&s->meta, &s->control_process, sig, group) >= 0)
                         killed = true;
@@ -919,7 +931,9 @@ static void service_forking_started(ServiceUnit *s) {
         pid_t pid = service_read_pid_file(s);
         const char *source = s->config->pid_file;
 
-        if (!s->config->pid_file) {
+        if (!s->config->pid_file && !s->config->guess_main_pid)
+                log_unit_debug(&s->meta, "GuessMainPID=no: running without a main PID until stopped.");
+        else if (!s->config->pid_file) {
                 unsigned found;
                 pid = service_guess_main_pid(s, &found);
                 source = "its session (the only process left there)";
@@ -953,7 +967,7 @@ static void service_forking_started(ServiceUnit *s) {
  * main PID is unknown while its cgroup has processes).  Returns true if it
  * handled the exit. */
 static bool service_forking_reguess(ServiceUnit *s) {
-        if (s->config->type != SERVICE_FORKING || s->config->pid_file)
+        if (s->config->type != SERVICE_FORKING || s->config->pid_file || !s->config->guess_main_pid)
                 return false;
 
         unsigned found;

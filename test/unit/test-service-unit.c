@@ -9,6 +9,7 @@
 
 #include "core-fake-ops.h"
 #include "fd-util.h"
+#include "job.h"
 #include "condition.h"
 #include "notify.h"
 #include "service-unit.h"
@@ -177,6 +178,78 @@ TEST(kill_mode) {
         unit_timer_fired(&proc->meta);
         ASSERT_EQ(fake.kills[7].sig, SIGKILL);
         ASSERT_FALSE(fake.kills[7].group);         /* process: never the group */
+        manager_free(m);
+}
+
+/* SendSIGHUP=: SIGHUP right after the kill signal, not after SIGKILL.
+ * RestartKillSignal=: the kill signal of a restart job's stop only. */
+TEST(sighup_and_restart_kill_signal) {
+        Manager *m = fake_manager_loop_clock();
+        write_unit("hup.service", "[Service]\nExecStart=/bin/sleep 100\nSendSIGHUP=yes\nKillMode=mixed\n");
+        write_unit("rks.service", "[Service]\nExecStart=/bin/sleep 100\nRestartKillSignal=SIGUSR1\n");
+        ServiceUnit *hup = load_service(m, "hup.service"), *rks = load_service(m, "rks.service");
+
+        ASSERT_OK(unit_start(&hup->meta));
+        pid_t pid = fake_last_spawn()->pid;
+        ASSERT_OK(unit_stop(&hup->meta));
+        ASSERT_EQ(fake.n_kills, 3u);
+        ASSERT_EQ(fake.kills[0].sig, SIGTERM);
+        ASSERT_EQ(fake.kills[1].sig, SIGCONT);
+        ASSERT_EQ(fake.kills[2].sig, SIGHUP);
+        ASSERT_EQ(fake.kills[2].pid, pid);
+        ASSERT_FALSE(fake.kills[2].group);
+        unit_timer_fired(&hup->meta);
+        ASSERT_EQ(fake.n_kills, 4u);
+        ASSERT_EQ(fake.kills[3].sig, SIGKILL);      /* no SIGHUP after SIGKILL */
+        unit_process_exited(&hup->meta, pid, CLD_KILLED, SIGKILL);
+
+        /* A plain stop uses KillSignal=... */
+        ASSERT_OK(unit_start(&rks->meta));
+        ASSERT_OK(unit_stop(&rks->meta));
+        ASSERT_EQ(fake.kills[fake.n_kills - 2].sig, SIGTERM);
+        unit_process_exited(&rks->meta, fake_last_spawn()->pid, CLD_KILLED, SIGTERM);
+        ASSERT_EQ(rks->state, SERVICE_DEAD);
+        /* ...the stop of a restart job RestartKillSignal=. */
+        ASSERT_OK(unit_start(&rks->meta));
+        Job *j = NULL;
+        ASSERT_OK(job_enqueue(&rks->meta, JOB_RESTART, JOB_REPLACE, &j));
+        run_loop(m);
+        ASSERT_EQ(rks->state, SERVICE_STOP_SIGTERM);
+        ASSERT_EQ(fake.kills[fake.n_kills - 2].sig, SIGUSR1);
+        unit_process_exited(&rks->meta, fake_last_spawn()->pid, CLD_KILLED, SIGUSR1);
+        run_loop(m);
+        ASSERT_EQ(rks->state, SERVICE_RUNNING);
+        manager_free(m);
+}
+
+/* GuessMainPID=no: a forking service without PIDFile= runs without a main
+ * PID, even when one process is left that would be guessed. */
+TEST(guess_main_pid_no) {
+        Manager *m = fake_manager();
+        write_unit("nog.service", "[Service]\nType=forking\nExecStart=/bin/true\nGuessMainPID=no\n");
+        ServiceUnit *s = load_service(m, "nog.service");
+        ASSERT_OK(unit_start(&s->meta));
+        /* A real child of ours in the session the service started in. */
+        pid_t child = fork();
+        ASSERT_OK(child);
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        s->session_pid = getsid(0);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        ASSERT_EQ(s->state, SERVICE_RUNNING);
+        ASSERT_EQ(s->main_process.pid, 0);
+        /* The same with GuessMainPID=yes guesses the child. */
+        write_unit("yesg.service", "[Service]\nType=forking\nExecStart=/bin/true\n");
+        ServiceUnit *y = load_service(m, "yesg.service");
+        ASSERT_OK(unit_start(&y->meta));
+        y->session_pid = getsid(0);
+        unit_process_exited(&y->meta, fake_last_spawn()->pid, CLD_EXITED, 0);
+        pid_t guessed = y->main_process.pid;
+        ASSERT_OK(kill(child, SIGKILL));
+        ASSERT_EQ(waitpid(child, NULL, 0), child);
+        ASSERT_EQ(guessed, child);
         manager_free(m);
 }
 
