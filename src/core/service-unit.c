@@ -831,13 +831,15 @@ static int service_stop(Unit *u) {
 
 /* ---- events ---- */
 
-static ServiceResult service_result_from_exit(const ServiceUnit *s, int code, int status) {
+/* cmd: the command that exited (its "-" prefix makes any exit a success). */
+static ServiceResult service_result_from_exit(const ServiceUnit *s, const ExecCommand *cmd, int code, int status) {
         bool clean_signals = s->config->type != SERVICE_ONESHOT;
         if (unit_exit_is_clean(code, status, clean_signals, &service_config_exit_status(s->config)->success_status))
                 return SERVICE_SUCCESS;
         /* ExecStart=-/bin/foo: a failure of the main process counts as
-         * success, as in systemd (sshd -i instances exit 255 routinely). */
-        if (s->main_command && (s->main_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
+         * success, as in systemd (sshd -i instances exit 255 routinely).
+         * Only its own: a control process's exit does not inherit it. */
+        if (cmd && (cmd->flags & EXEC_COMMAND_IGNORE_FAILURE))
                 return SERVICE_SUCCESS;
         if (code == CLD_EXITED)
                 return SERVICE_FAILURE_EXIT_CODE;
@@ -990,7 +992,7 @@ static bool service_forking_reguess(ServiceUnit *s) {
 }
 
 static void service_main_exited(ServiceUnit *s, int code, int status) {
-        ServiceResult f = service_result_from_exit(s, code, status);
+        ServiceResult f = service_result_from_exit(s, s->main_command, code, status);
 
         s->main_exit_code = code;
         s->main_exit_status = status;
@@ -1056,12 +1058,9 @@ static void service_main_exited(ServiceUnit *s, int code, int status) {
 }
 
 static void service_control_exited(ServiceUnit *s, int code, int status) {
-        ServiceResult f = service_result_from_exit(s, code, status);
+        ServiceResult f = service_result_from_exit(s, s->control_command, code, status);
 
         unit_process_release(&s->control_process);
-        if (f != SERVICE_SUCCESS && s->control_command &&
-            (s->control_command->flags & EXEC_COMMAND_IGNORE_FAILURE))
-                f = SERVICE_SUCCESS;
         /* ExecCondition= exiting 1-254 skips the start; 255 or a signal fails it. */
         bool skip = s->state == SERVICE_CONDITION && f == SERVICE_FAILURE_EXIT_CODE && code == CLD_EXITED &&
                     status < 255;

@@ -886,4 +886,21 @@ TEST(exec_condition) {
         manager_free(m);
 }
 
+/* ExecStart=- excuses the main process only: a failing ExecStopPost=
+ * still fails the service (the control exit used to inherit the "-"). */
+TEST(ignore_failure_is_per_command) {
+        Manager *m = fake_manager();
+        write_unit("dash.service", "[Service]\nExecStart=-/bin/sleep 100\nExecStopPost=/bin/false\n");
+        ServiceUnit *s = load_service(m, "dash.service");
+        ASSERT_OK(unit_start(&s->meta));
+        pid_t pid = fake_last_spawn()->pid;
+        ASSERT_OK(unit_stop(&s->meta));
+        unit_process_exited(&s->meta, pid, CLD_EXITED, 3);
+        ASSERT_EQ(s->state, SERVICE_STOP_POST);
+        unit_process_exited(&s->meta, fake_last_spawn()->pid, CLD_EXITED, 1);
+        ASSERT_EQ(s->state, SERVICE_FAILED);
+        ASSERT_EQ(s->result, SERVICE_FAILURE_EXIT_CODE);
+        manager_free(m);
+}
+
 RUN_TESTS();
