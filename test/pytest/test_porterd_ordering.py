@@ -73,6 +73,11 @@ def test_before_orders_start_and_reverse_stop_at_sigterm(env):
     d = start("b.service", "a.service")
     wait_for(lambda: len(order("start")) == 2, what="both started")
     assert order("start") == ["a.service", "b.service"]
+    # The line is written before ExecStartPost= exits: stop only once both
+    # run, or b is stopped from start-post, where ExecStop= rightly does not
+    # run (systemd sends the signal straight away there).
+    for u in ("a.service", "b.service"):
+        d.wait_log(f"{u}: Changed start-post -> running")
 
     assert d.terminate() == 0, d.text()
     # b stops first (slowly); a only once b is down.
@@ -92,6 +97,7 @@ def test_requires_chain_starts_in_order_and_stop_takes_dependents_first(env):
     d = start("c.service")
     wait_for(lambda: len(order("start")) == 3, what="the chain started")
     assert order("start") == ["a.service", "b.service", "c.service"]
+    d.wait_log("c.service: Changed start-post -> running")
     assert "Started 1 of 1 units." in d.text()
 
     # Stopping a stops what requires it, the last in the chain first.
