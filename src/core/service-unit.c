@@ -316,15 +316,24 @@ static int service_spawn_control_socket(ServiceUnit *s, ExecCommand *c, char * c
 }
 
 /* A fresh $INVOCATION_ID for a run, as systemd makes one per start: 128
- * random bits in lowercase hex. */
+ * random bits in lowercase hex.  Not for an Accept=yes instance spawned
+ * from its socket's prepared template: that environment is fixed per
+ * socket, so none of its processes could see the id, and the
+ * per-connection path spends nothing on it. */
 static void service_new_invocation_id(ServiceUnit *s) {
+        static const char hex[] = "0123456789abcdef";
         uint8_t b[16];
-        if (getrandom(b, sizeof b, 0) != (ssize_t) sizeof b) {
-                s->invocation_id[0] = '\0';
+
+        s->invocation_id[0] = '\0';
+        if (s->instance && s->accept_socket && s->accept_socket->spawn_template)
                 return;
+        if (getrandom(b, sizeof b, 0) != (ssize_t) sizeof b)
+                return;
+        for (size_t i = 0; i < sizeof b; i++) {
+                s->invocation_id[2 * i] = hex[b[i] >> 4];
+                s->invocation_id[2 * i + 1] = hex[b[i] & 15];
         }
-        for (size_t i = 0; i < sizeof b; i++)
-                snprintf(s->invocation_id + 2 * i, 3, "%02x", b[i]);
+        s->invocation_id[2 * sizeof b] = '\0';
 }
 
 /* ExecStop= and ExecStopPost= learn how the service went, as in systemd:
