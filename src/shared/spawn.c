@@ -532,6 +532,99 @@ static int spawn_plan_fork(ChildPlan *plan, pid_t *ret_pid, SpawnStep *ret_step)
         return r;
 }
 
+/* spawn()'s clone(CLONE_VM | CLONE_VFORK) child: as a template's, it runs
+ * only child_run() on a stack of its own and reports a failed step in our
+ * memory (we are suspended until it exec'd or exited). */
+typedef struct VforkChild {
+        ChildPlan *plan;
+        volatile int error; /* positive errno */
+        volatile int step;
+        volatile int probe;
+} VforkChild;
+
+static int vfork_child(void *userdata) {
+        VforkChild *v = userdata;
+        SpawnStep step;
+        int r = child_run(v->plan, &step);
+
+        v->step = step;
+        v->error = -r;
+        return 127;
+}
+
+static int vfork_probe_child(void *userdata) {
+        ((VforkChild *) userdata)->probe = 1;
+        return 0;
+}
+
+/* Whether clone(CLONE_VM) shares our memory here (not under valgrind,
+ * which runs it as a fork()): learnt once per process, with one child. */
+static bool clone_shares_vm(void *stack_top) {
+        static int known; /* 0 unknown, 1 yes, -1 no */
+        VforkChild v = {};
+        sigset_t old;
+        pid_t pid;
+
+        if (known != 0)
+                return known > 0;
+        block_all_signals(&old);
+        pid = clone(vfork_probe_child, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &v);
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        if (pid < 0)
+                return false; /* not learnt: fork() this time */
+        int r = spawn_wait(pid, NULL);
+        if (r < 0 && r != -ECHILD)
+                return false;
+        known = v.probe == 1 ? 1 : -1;
+        return known > 0;
+}
+
+/* Run plan in a clone(CLONE_VM | CLONE_VFORK) child: no page tables are
+ * copied and nothing is copied on write afterwards, so a service starts
+ * sooner than after fork() (which spawn() waited for anyway, on its error
+ * pipe, until the exec).  Falls back to spawn_plan_fork() where the clone
+ * does not share memory. */
+static int spawn_plan_vfork(ChildPlan *plan, pid_t *ret_pid, SpawnStep *ret_step) {
+        long page = sysconf(_SC_PAGESIZE);
+        size_t size = TEMPLATE_STACK_SIZE + (size_t) page;
+        VforkChild v = { .plan = plan };
+        sigset_t old;
+        void *stack;
+        pid_t pid;
+        int r;
+
+        stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED)
+                return -errno;
+        /* A guard page: an overflow faults instead of writing into the heap. */
+        if (mprotect(stack, (size_t) page, PROT_NONE) < 0 || !clone_shares_vm((char *) stack + size)) {
+                (void) munmap(stack, size);
+                return spawn_plan_fork(plan, ret_pid, ret_step);
+        }
+
+        plan->keep_fd = -1;
+        block_all_signals(&old);
+        pid = clone(vfork_child, (char *) stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &v);
+        r = pid < 0 ? -errno : 0;
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        (void) munmap(stack, size); /* the child exec'd or exited: its stack is free */
+        /* The child wrote its pid into the caller's LISTEN_PID= slot (fork()
+         * wrote into a copy); execve() has copied the environment by now,
+         * so put the placeholder back for the caller. */
+        if (plan->listen_pid_value)
+                strcpy(plan->listen_pid_value, LISTEN_PID_PLACEHOLDER);
+        if (r < 0)
+                return r;
+        if (v.error > 0) {
+                if (ret_step)
+                        *ret_step = (SpawnStep) v.step;
+                (void) spawn_wait(pid, NULL);
+                return -v.error;
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
 int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
         _cleanup_free_ int *scratch = NULL;
         ChildPlan plan;
@@ -548,7 +641,7 @@ int spawn(const SpawnParams *p, pid_t *ret_pid, SpawnStep *ret_step) {
         r = plan_init(&plan, p, scratch);
         if (r < 0)
                 return r;
-        return spawn_plan_fork(&plan, ret_pid, ret_step);
+        return spawn_plan_vfork(&plan, ret_pid, ret_step);
 }
 
 int spawn_exec(const SpawnParams *p, SpawnStep *ret_step) {
