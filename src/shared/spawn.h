@@ -15,7 +15,9 @@
  * the caller inherited from its own parent.
  *
  * Three entry points share that child code:
- *   spawn()                  fork(); a CLOEXEC pipe reports a failed step and
+ *   spawn()                  clone(CLONE_VM | CLONE_VFORK) on a stack mapped
+ *                            for the call (fork() and a CLOEXEC error pipe
+ *                            under valgrind); a failed step comes back with
  *                            its errno, so a missing binary is -ENOENT here.
  *   spawn_template_spawn()   the per-connection fast path: clone(CLONE_VM |
  *                            CLONE_VFORK) on a stack kept in the template,
@@ -194,9 +196,10 @@ int spawn_env_fill_listen_pid(char * const *envp, pid_t pid);
  * executable, or -ENOMEM. */
 int spawn_find_executable(const char *name, char **ret);
 
-/* fork() and exec p.  Returns 0 with the child's pid in *ret_pid once the
- * child has called execve() successfully, or a negative errno: -EINVAL for
- * bad parameters, -errno of fork()/pipe2(), or the errno of the step that
+/* Start a child that execs p (see above for how).  Returns 0 with the
+ * child's pid in *ret_pid once the child has called execve() successfully,
+ * or a negative errno: -EINVAL for bad parameters, -errno of
+ * clone()/fork()/mmap()/pipe2(), or the errno of the step that
  * failed in the child (then the child has already been reaped).  ret_step,
  * if not NULL, is always written: SPAWN_STEP_NONE on success or for a
  * failure in the parent, else the failed child step. */
