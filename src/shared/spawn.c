@@ -558,7 +558,8 @@ static int vfork_probe_child(void *userdata) {
 }
 
 /* Whether clone(CLONE_VM) shares our memory here (not under valgrind,
- * which runs it as a fork()): learnt once per process, with one child. */
+ * which runs it as a fork()): learnt once per process, with one child, for
+ * spawn() and for every template. */
 static bool clone_shares_vm(void *stack_top) {
         static int known; /* 0 unknown, 1 yes, -1 no */
         VforkChild v = {};
@@ -572,6 +573,7 @@ static bool clone_shares_vm(void *stack_top) {
         (void) sigprocmask(SIG_SETMASK, &old, NULL);
         if (pid < 0)
                 return false; /* not learnt: fork() this time */
+        /* -ECHILD: SIGCHLD is ignored and the kernel reaped it already. */
         int r = spawn_wait(pid, NULL);
         if (r < 0 && r != -ECHILD)
                 return false;
@@ -702,7 +704,6 @@ struct SpawnTemplate {
          * the child's report would be lost: such templates use the fork()
          * and pipe path of spawn() instead. */
         bool shared_vm;
-        volatile int probe;
 };
 
 SpawnTemplate *spawn_template_free(SpawnTemplate *t) {
@@ -802,37 +803,6 @@ static void template_sample_signals(sigset_t *ret) {
         }
 }
 
-static int template_probe_child(void *userdata) {
-        SpawnTemplate *t = userdata;
-
-        t->probe = 1;
-        return 0;
-}
-
-/* Run a child that only sets t->probe, to learn whether it shares our
- * memory (see SpawnTemplate.shared_vm).  Costs one short-lived process per
- * template. */
-static int template_probe_shared_vm(SpawnTemplate *t) {
-        sigset_t old;
-        pid_t pid;
-        int r;
-
-        t->probe = 0;
-        block_all_signals(&old);
-        pid = clone(template_probe_child, (char *) t->stack + t->stack_size,
-                    CLONE_VM | CLONE_VFORK | SIGCHLD, t);
-        r = pid < 0 ? -errno : 0;
-        (void) sigprocmask(SIG_SETMASK, &old, NULL);
-        if (r < 0)
-                return r;
-        /* -ECHILD: SIGCHLD is ignored and the kernel reaped it already. */
-        r = spawn_wait(pid, NULL);
-        if (r < 0 && r != -ECHILD)
-                return r;
-        t->shared_vm = t->probe == 1;
-        return 0;
-}
-
 int spawn_template_new(const SpawnParams *p, SpawnTemplate **ret) {
         _cleanup_spawn_template_ SpawnTemplate *t = NULL;
         long page = sysconf(_SC_PAGESIZE);
@@ -891,9 +861,7 @@ int spawn_template_new(const SpawnParams *p, SpawnTemplate **ret) {
         if (mprotect(t->stack, (size_t) page, PROT_NONE) < 0)
                 return -errno;
 
-        r = template_probe_shared_vm(t);
-        if (r < 0)
-                return r;
+        t->shared_vm = clone_shares_vm((char *) t->stack + t->stack_size);
 
         *ret = TAKE_PTR(t);
         return 0;
