@@ -4,29 +4,29 @@ porterd holds exactly one fd per unit plus what it holds with a single unit,
 and daemon-reload keeps every listener and fd.  Not a timed test: the bounds
 are generous and only catch a start-up that went quadratic again (the
 figures are in docs/PERFORMANCE.md, from tools/bench/scale.py)."""
+import importlib.util
 import os
-import pathlib
 import random
-import socket
 import time
 
 import pytest
 
-from conftest import program
+from conftest import SOURCE_DIR, program
 from porterd_fixture import Porterd, wait_for
 
 UNITS = 2000
 
 
-def ports_free(first, n):
-    for p in range(first, first + n):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", p))
-            except OSError:
-                return False
-    return True
+def _bench_scale():
+    """tools/bench/scale.py: the generator and the /proc count the
+    benchmark uses, so that test and benchmark load the same units."""
+    spec = importlib.util.spec_from_file_location("bench_scale", SOURCE_DIR / "tools" / "bench" / "scale.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+bench = _bench_scale()
 
 
 def pick_ports(n):
@@ -34,43 +34,20 @@ def pick_ports(n):
     rng = random.Random(os.getpid())
     for _ in range(20):
         first = rng.randrange(11000, 30000 - n)
-        if ports_free(first, n):
+        if bench.ports_free(range(first, first + n)):
             return first
     pytest.skip(f"no {n} consecutive free ports between 11000 and 30000")
 
 
 def generate(d, count, first_port):
-    """count socket units and services; returns the TCP ports used."""
-    (d / "sock").mkdir()
-    wants = d / "sockets.target.wants"
-    wants.mkdir()
-    ports = []
-    for i in range(count):
-        if i % 2 == 0:
-            listen = f"{d}/sock/s{i}.sock"
-        else:
-            ports.append(first_port + i // 2)
-            listen = f"127.0.0.1:{ports[-1]}"
-        (d / f"s{i}.socket").write_text(f"[Socket]\nListenStream={listen}\n")
-        (d / f"s{i}.service").write_text("[Service]\nExecStart=/bin/cat\n")
-        os.symlink(f"../s{i}.socket", wants / f"s{i}.socket")
-    return ports
+    """count socket units and services, half unix in d/sock, half TCP;
+    returns the TCP ports used."""
+    return bench.generate(d, count, first_port, d / "sock")
 
 
 def listening(d, ports):
     """Listening sockets on d's unix paths and on ports, from /proc."""
-    n = 0
-    prefix = f"{d}/sock/"
-    for line in pathlib.Path("/proc/net/unix").read_text().splitlines()[1:]:
-        f = line.split()
-        if len(f) >= 8 and f[7].startswith(prefix) and f[5] == "01":
-            n += 1
-    want = set(ports)
-    for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        f = line.split()
-        if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) in want:
-            n += 1
-    return n
+    return bench.count_listening(d / "sock", ports)
 
 
 def fd_count(pid):
